@@ -1,0 +1,38 @@
+/**
+ * Writes a file so that it is always either the old or the complete new version: a temporary file
+ * in the same directory, fsync, then rename over the original. Mode bits (and owner, where
+ * permitted) are kept.
+ */
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, statSync, chmodSync, chownSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+let counter = 0;
+
+export function atomicWrite(path: string, data: Uint8Array): void {
+  const st = statSync(path);
+  const tmp = join(dirname(path), `.${basename(path)}.bridge-migrate-${process.pid}-${counter++}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', st.mode & 0o7777);
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    chmodSync(tmp, st.mode & 0o7777);
+    try {
+      chownSync(tmp, st.uid, st.gid);
+    } catch {
+      // not permitted for non-root users: the file keeps the writer's owner
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+}

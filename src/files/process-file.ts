@@ -1,0 +1,68 @@
+/**
+ * One file through the core: read, decode, migrate, verify, (write). Every failure becomes a
+ * per-file error report with a message for people; nothing here throws for bad input.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { migrate } from '../migrate.js';
+import type { FileReport, MigrateOptions } from '../types.js';
+import { decodeScript, encodeScript, DecodeError } from './text-codec.js';
+import { atomicWrite } from './atomic-write.js';
+
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface FileOutcome {
+  path: string;
+  report: FileReport;
+  before?: string;
+  after?: string;
+  written: boolean;
+}
+
+export interface ProcessOptions extends MigrateOptions {
+  write?: boolean;
+  maxBytes?: number;
+}
+
+function errorReport(path: string, message: string): FileReport {
+  return { path, status: 'error', launches: [], messages: [{ line: 0, message, severity: 'error' }], error: message };
+}
+
+export function processFile(path: string, options: ProcessOptions): FileOutcome {
+  let bytes: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { path, report: errorReport(path, 'is a directory; pass it without a file name to migrate the scripts inside'), written: false };
+    const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (st.size > max) return { path, report: errorReport(path, `file is ${st.size} bytes, over the ${max}-byte limit; raise it with --max-bytes if this really is a launch script`), written: false };
+    bytes = readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied (cannot read)' : err.code === 'ELOOP' ? 'too many levels of symbolic links' : err.message;
+    return { path, report: errorReport(path, why), written: false };
+  }
+  let decoded;
+  try {
+    decoded = decodeScript(bytes);
+  } catch (e) {
+    if (e instanceof DecodeError) return { path, report: errorReport(path, e.message), written: false };
+    throw e;
+  }
+  let result;
+  try {
+    result = migrate(decoded.text, { ...options, path });
+  } catch (e) {
+    return { path, report: errorReport(path, `internal error while migrating (please report it with the script): ${(e as Error).message}`), written: false };
+  }
+  const outcome: FileOutcome = { path, report: result.report, before: decoded.text, after: result.output, written: false };
+  if (options.write && result.report.status === 'changed') {
+    try {
+      atomicWrite(path, encodeScript(result.output, decoded));
+      outcome.written = true;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied (cannot write the file or its directory); nothing was changed' : `could not write: ${err.message}; the file was left as it was`;
+      outcome.report = { ...result.report, status: 'error', error: why, messages: [...result.report.messages, { line: 0, message: why, severity: 'error' }] };
+    }
+  }
+  return outcome;
+}

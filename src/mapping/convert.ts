@@ -1,0 +1,76 @@
+/**
+ * Converts one flag occurrence by its table entry (single-flag conversions). Multi-flag rules
+ * (src/mapping/rules) run after this and replace the results of the flags they own.
+ */
+import type { FlagOccurrence } from '../resolve/types.js';
+import type { MappingEntry } from './types.js';
+import type { HydraValue, Override } from './hydra.js';
+import { typedValue, tokenText, ValueError } from './values.js';
+
+export interface Conversion {
+  occurrence: FlagOccurrence;
+  entry?: MappingEntry;
+  /** Overrides written where the flag was. */
+  overrides: Override[];
+  /** Set when the flag is removed: why (shown in the comment and the report). */
+  removed?: { reason: string; kind: 'unmapped' | 'folded' | 'launcher' | 'error' };
+  /** Things a reviewer should check (not errors). */
+  notes: string[];
+}
+
+function overridesFor(keys: string[], value: HydraValue): Override[] {
+  return keys.map((key) => ({ key, value }));
+}
+
+export function removed(occ: FlagOccurrence, reason: string, kind: NonNullable<Conversion['removed']>['kind'] = 'unmapped', entry?: MappingEntry): Conversion {
+  return { occurrence: occ, entry, overrides: [], removed: { reason, kind }, notes: [] };
+}
+
+export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | undefined): Conversion {
+  if (!entry) return removed(occ, 'not a Megatron-LM flag that bridge-migrate knows; no Bridge override is known for it');
+  if (occ.problems.length) return removed(occ, occ.problems.join('; '), 'error', entry);
+  const notes: string[] = entry.note ? [] : [];
+  try {
+    switch (entry.convert) {
+      case 'pass': {
+        if (occ.values.length !== 1) {
+          if (occ.values.length === 0) return removed(occ, `${occ.flag} has no value`, 'error', entry);
+          return removed(occ, `${occ.flag} takes one value but got ${occ.values.length}`, 'error', entry);
+        }
+        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, typedValue(occ.values[0], entry.valueType, occ.flag)), notes };
+      }
+      case 'true':
+      case 'false':
+        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'raw', text: entry.convert }), notes };
+      case 'const':
+        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'raw', text: entry.value ?? 'null' }), notes };
+      case 'list': {
+        if (occ.values.some((v) => v.splat && !occ.inlineValue) && occ.values.length < (typeof entry.arity === 'number' ? entry.arity : 1)) {
+          return removed(occ, `${occ.flag} takes its values from an expansion that is split at run time; write the values out`, 'error', entry);
+        }
+        const items = occ.values.map((v) => typedValue(v, entry.valueType, occ.flag));
+        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'list', items }), notes };
+      }
+      case 'rename': {
+        if (occ.values.length !== 1) return removed(occ, `${occ.flag} takes one value`, 'error', entry);
+        const text = tokenText(occ.values[0]);
+        if (text === undefined) {
+          notes.push(`${occ.flag} takes its value from a variable; Bridge spells some values differently (${Object.entries(entry.rename ?? {}).map(([a, b]) => `${a} -> ${b}`).join(', ')})`);
+          return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'str', parts: occ.values[0].parts }), notes };
+        }
+        const renamed = entry.rename?.[text] ?? text;
+        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'str', parts: [{ kind: 'lit', text: renamed }] }), notes };
+      }
+      case 'launcher':
+        return removed(occ, entry.reason ?? 'set by the launcher, not by the training script', 'launcher', entry);
+      case 'drop':
+        return removed(occ, entry.reason ?? 'no Megatron Bridge counterpart', 'unmapped', entry);
+      case 'rule':
+        // Rules replace this; reaching here means the rule left the flag alone.
+        return removed(occ, `${occ.flag} is handled with other flags and could not be converted here`, 'error', entry);
+    }
+  } catch (e) {
+    if (e instanceof ValueError) return removed(occ, e.message, 'error', entry);
+    throw e;
+  }
+}

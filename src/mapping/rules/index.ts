@@ -1,0 +1,21 @@
+/** Every multi-flag rule, by the name the table uses in `rule`. */
+import type { Rule } from './rule.js';
+import { precisionRule } from './precision.js';
+import { seqLengthRule } from './seq-length.js';
+import { dataPathRule, blendPerSplitRule } from './data-path.js';
+import { vppRule, gqaRule } from './model-shape.js';
+import { swigluRule, distributedOptimizerRule, mockDataRule } from './simple.js';
+
+export const rules: Rule[] = [
+  precisionRule,
+  seqLengthRule,
+  dataPathRule,
+  blendPerSplitRule,
+  vppRule,
+  gqaRule,
+  swigluRule,
+  distributedOptimizerRule,
+  mockDataRule,
+];
+
+export type { Rule, RuleContext, RuleResult } from './rule.js';

@@ -1,0 +1,49 @@
+/** Value converters: argv words of a flag -> typed Hydra values. */
+import type { Part, Token } from '../resolve/types.js';
+import type { ValueType } from './types.js';
+import type { HydraValue } from './hydra.js';
+import { floatText, intText } from './hydra.js';
+
+export class ValueError extends Error {}
+
+function staticText(parts: Part[]): string | undefined {
+  let s = '';
+  for (const p of parts) {
+    if (p.kind !== 'lit') return undefined;
+    s += p.text;
+  }
+  return s;
+}
+
+/** One argv word as a Hydra value of the flag's type. */
+export function typedValue(token: Token, type: ValueType | undefined, flag: string): HydraValue {
+  const s = staticText(token.parts);
+  switch (type) {
+    case 'int': {
+      if (s === undefined) return { kind: 'num', parts: token.parts, float: false };
+      const t = intText(s);
+      if (t === undefined) throw new ValueError(`${flag} expects an integer, got "${s}"`);
+      return { kind: 'raw', text: t };
+    }
+    case 'float': {
+      if (s === undefined) return { kind: 'num', parts: token.parts, float: true };
+      const t = floatText(s);
+      if (t === undefined) throw new ValueError(`${flag} expects a number, got "${s}"`);
+      return { kind: 'raw', text: t };
+    }
+    case 'bool': {
+      if (s === undefined) return { kind: 'num', parts: token.parts, float: false };
+      const l = s.toLowerCase();
+      if (['true', '1', 'yes'].includes(l)) return { kind: 'raw', text: 'true' };
+      if (['false', '0', 'no'].includes(l)) return { kind: 'raw', text: 'false' };
+      throw new ValueError(`${flag} expects true or false, got "${s}"`);
+    }
+    default:
+      return { kind: 'str', parts: token.parts };
+  }
+}
+
+/** Static text of a token, if it has no expansion. */
+export function tokenText(token: Token): string | undefined {
+  return staticText(token.parts);
+}

@@ -1,0 +1,163 @@
+/**
+ * The core: one script's text in, the migrated text and a report out. No file system, no process,
+ * no console. Flow: parse -> resolve (launches, arguments, flags) -> map (table + rules) -> edits ->
+ * splice.
+ */
+import { parseBash, initParser } from './parse/parser.js';
+import { SourceLines } from './parse/source-lines.js';
+import { errorRegions, overlaps, type Region } from './parse/error-regions.js';
+import { indexScript } from './resolve/script-index.js';
+import { findLaunches, type Launch } from './resolve/launches.js';
+import { findCarriers, resolveArguments } from './resolve/arguments.js';
+import { readFlags } from './resolve/flags.js';
+import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
+import { convertOccurrence, type Conversion } from './mapping/convert.js';
+import { rules } from './mapping/rules/index.js';
+import { pinnedDefaults } from './mapping/defaults.js';
+import { applyEdits, type Edit } from './rewrite/edits.js';
+import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
+import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
+import type { FlagOccurrence } from './resolve/types.js';
+
+export { initParser };
+
+export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}';
+export const DEFAULT_RECIPE = 'vanilla_gpt_pretrain_config';
+
+function tableFor(options: MigrateOptions): FlagTable {
+  if (options.table) return options.table;
+  if (options.extraMappings && Object.keys(options.extraMappings).length) {
+    return buildTable(Object.fromEntries(defaultTable.entries().map((e) => [e.flag, e])), options.extraMappings);
+  }
+  return defaultTable;
+}
+
+function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
+  const entryOf = (o: FlagOccurrence) => table.lookup(o.flag);
+  const byOcc = new Map<FlagOccurrence, Conversion>();
+  for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
+  const warnings: string[] = [];
+  let dataset: 'mock' | 'megatron-indexed' | undefined;
+  for (const rule of rules) {
+    const result = rule.apply({ occurrences, entryOf });
+    for (const c of result.conversions) byOcc.set(c.occurrence, c);
+    warnings.push(...result.warnings);
+    if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
+  }
+  return { conversions: [...byOcc.values()], warnings, dataset };
+}
+
+function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {
+  return edits.some((e) => overlaps(regions, e.start, Math.max(e.end, e.start + 1)));
+}
+
+/** Migrates one script. `initParser()` must have resolved. Never throws for bad input. */
+export function migrate(source: string, options: MigrateOptions = {}): MigrateResult {
+  const report: FileReport = { path: options.path, status: 'skipped', launches: [], messages: [] };
+  const table = tableFor(options);
+  const tree = parseBash(source);
+  const extraTrees: Array<{ delete(): void }> = [];
+  try {
+    const lines = new SourceLines(source);
+    const regions = errorRegions(tree.rootNode);
+    const index = indexScript(tree.rootNode);
+    const scan = findLaunches(index, source, extraTrees);
+    for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: 'warning' });
+    if (scan.launches.length === 0) {
+      if (regions.length) {
+        report.messages.push({ line: lines.lineOf(regions[0].start), message: 'bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)', severity: 'warning' });
+      }
+      return { output: source, report };
+    }
+    const carriers = findCarriers(index, source);
+    const gpt = scan.launches.filter((l) => l.family !== 'unsupported');
+    const unsupported = scan.launches.filter((l) => l.family === 'unsupported');
+    // Carriers shared with launches we do not migrate must stay as they are.
+    const frozen = new Set<string>();
+    for (const l of unsupported) {
+      for (const name of resolveArguments(l, index, lines, carriers).carriers.keys()) frozen.add(name);
+      report.launches.push(skippedLaunch(l, lines, `${l.entryName} has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is`));
+    }
+    const edits: Edit[] = [];
+    const comments: Array<{ statementStart: number; text: string }> = [];
+    for (const launch of gpt) {
+      const launchLine = lines.lineOf(launch.command.startIndex);
+      if (overlaps(regions, launch.command.startIndex, launch.command.endIndex)) {
+        report.launches.push(skippedLaunch(launch, lines, 'the launch overlaps a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
+        continue;
+      }
+      const resolved = resolveArguments(launch, index, lines, carriers);
+      const shared = [...resolved.carriers.keys()].filter((n) => frozen.has(n));
+      if (shared.length) {
+        report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));
+        continue;
+      }
+      const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines);
+      const converted = convertAll(occurrences, table);
+      const warnings = [
+        ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message })),
+        ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message })),
+        ...converted.warnings.map((message) => ({ line: launchLine, message })),
+      ];
+      let dataset = converted.dataset;
+      if (!dataset) {
+        dataset = 'mock';
+        warnings.push({ line: launchLine, message: 'no --data-path, per-split data paths or --mock-data found: run_recipe.py is started with --dataset mock' });
+      }
+      const recipe = options.recipe ?? DEFAULT_RECIPE;
+      const pins = options.pinDefaults === false ? [] : pinnedDefaults(occurrences, table, recipe);
+      const plan = planLaunch({
+        launch,
+        lines,
+        conversions: converted.conversions,
+        recipe,
+        dataset,
+        bridgeRoot: options.bridgeRoot ?? DEFAULT_BRIDGE_ROOT,
+        pins,
+        warnings,
+        keyFor: (k) => k,
+      });
+      if (editsTouchErrors(plan.edits, regions)) {
+        report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
+        continue;
+      }
+      // The same carrier can feed two launches: keep one copy of each identical edit.
+      for (const e of plan.edits) {
+        const same = edits.find((x) => x.start === e.start && x.end === e.end);
+        if (same && same.text === e.text) continue;
+        if (edits.some((x) => x.start < e.end && e.start < x.end) || same) {
+          plan.report.warnings.push({ line: lines.lineOf(e.start), message: 'this text is shared with another launch that needs it rewritten differently; left as the first launch needs it' });
+          continue;
+        }
+        edits.push(e);
+      }
+      comments.push(...plan.comments);
+      report.launches.push(plan.report);
+    }
+    const placed = commentEdits(lines, comments);
+    for (const u of placed.unplaced) report.messages.push({ line: 0, message: u, severity: 'warning' });
+    const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
+    report.status = output === source ? 'unchanged' : 'changed';
+    if (regions.length) {
+      report.messages.push({ line: lines.lineOf(regions[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
+    }
+    return { output, report };
+  } finally {
+    tree.delete();
+    for (const t of extraTrees) t.delete();
+  }
+}
+
+function skippedLaunch(launch: Launch, lines: SourceLines, why: string): LaunchReport {
+  const line = lines.lineOf(launch.command.startIndex);
+  return {
+    line,
+    entrypoint: launch.entryName,
+    launcher: launch.launcher,
+    migrated: false,
+    overrides: [],
+    pinned: [],
+    unmapped: [],
+    warnings: [{ line, message: why }],
+  };
+}

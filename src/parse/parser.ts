@@ -1,0 +1,48 @@
+/**
+ * The only module that knows about web-tree-sitter. Loads the bash grammar once (WASM shipped in
+ * the tree-sitter-bash npm package; nothing is downloaded) and parses sources into trees.
+ * Offsets of nodes are JavaScript string indices (UTF-16 code units), so they splice directly
+ * into the source string.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { Parser, Language, type Node, type Tree } from 'web-tree-sitter';
+
+export type { Node, Tree };
+
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
+
+function wasmPath(pkgFile: string): string {
+  const require = createRequire(import.meta.url);
+  return require.resolve(pkgFile);
+}
+
+/** Loads the grammar. Safe to call many times; resolves once the parser is ready. */
+export function initParser(): Promise<void> {
+  if (parser) return Promise.resolve();
+  if (!loading) {
+    loading = (async () => {
+      const runtime = readFileSync(wasmPath('web-tree-sitter/tree-sitter.wasm'));
+      await Parser.init({ wasmBinary: runtime });
+      const grammar = readFileSync(wasmPath('tree-sitter-bash/tree-sitter-bash.wasm'));
+      const language = await Language.load(grammar);
+      const p = new Parser();
+      p.setLanguage(language);
+      parser = p;
+    })();
+  }
+  return loading;
+}
+
+export function isParserReady(): boolean {
+  return parser !== undefined;
+}
+
+/** Parses bash source. `initParser()` must have resolved first. */
+export function parseBash(source: string): Tree {
+  if (!parser) throw new Error('bridge-migrate: parser used before initParser() resolved');
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('bridge-migrate: the bash parser returned no tree');
+  return tree;
+}

@@ -1,0 +1,174 @@
+/**
+ * Follows a launch's arguments to every place they are written: the launch line itself and the
+ * assignments of the variables ("carriers") that it expands, recursively, in any branch, with
+ * `=` and `+=`, strings and arrays. Produces segments of tokens; flags are read from them by
+ * `readFlags`.
+ */
+import type { Node } from '../parse/parser.js';
+import { splitDqString, splitLiteral, wordToken, leadingLiteral } from '../parse/words.js';
+import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
+import type { Assignment, ScriptIndex } from './script-index.js';
+import type { Launch } from './launches.js';
+import type { SourceLines } from '../parse/source-lines.js';
+
+export interface CarrierUse {
+  name: string;
+  mode: ExpansionMode;
+}
+
+export interface ResolvedArgs {
+  segments: Segment[];
+  carriers: Map<string, ExpansionMode>;
+  problems: Array<{ offset: number; message: string }>;
+  /** Tokens that pass arguments from outside the script (`"$@"`, `$EXTRA` with no assignment). */
+  passthrough: Token[];
+}
+
+const FLAG_LIKE = /^--?[A-Za-z_]/;
+
+export function isFlagToken(token: Token): boolean {
+  return FLAG_LIKE.test(leadingLiteral(token));
+}
+
+/** The plain variable a token consists of (`$X`, `"${X[@]}"`), if any. */
+export function plainReference(token: Token): { name: string; quoted: boolean; array: boolean } | undefined {
+  if (token.parts.length !== 1) return undefined;
+  const p = token.parts[0];
+  if (p.kind !== 'exp' || !p.name) return undefined;
+  return { name: p.name, quoted: p.quoted, array: p.array === true };
+}
+
+/** Tokens of an assignment's value, in the context they are written in. */
+export function assignmentTokens(a: Assignment, source: string, mode: ExpansionMode): Token[] {
+  const v = a.value;
+  if (!v) return [];
+  const code = mode === 'code';
+  switch (v.type) {
+    case 'string':
+      return splitDqString(v, source, code ? 'dq-code' : 'dq-split');
+    case 'raw_string':
+      return splitLiteral(source.slice(v.startIndex + 1, v.endIndex - 1), v.startIndex + 1, code ? 'sq-code' : 'sq-split');
+    case 'array':
+      return v.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => wordToken(c, source, 'word'));
+    default:
+      return [wordToken(v, source, 'word')];
+  }
+}
+
+function mentionsFlags(tokens: Token[]): boolean {
+  return tokens.some(isFlagToken);
+}
+
+/** Variables whose values carry Megatron-LM flags (directly or through other carriers). */
+export function findCarriers(index: ScriptIndex, source: string): Set<string> {
+  const carriers = new Set<string>();
+  const refs = new Map<string, Set<string>>();
+  for (const [name, list] of index.assignments) {
+    const r = new Set<string>();
+    for (const a of list) {
+      const tokens = assignmentTokens(a, source, 'split');
+      if (mentionsFlags(tokens)) carriers.add(name);
+      for (const t of tokens) {
+        // A reference inside a token also counts: "$A $B" splits into `$A` and `$B` tokens.
+        for (const p of t.parts) if (p.kind === 'exp' && p.name && p.name !== name) r.add(p.name);
+      }
+    }
+    refs.set(name, r);
+  }
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const [name, r] of refs) {
+      if (carriers.has(name)) continue;
+      for (const other of r) {
+        if (carriers.has(other)) {
+          carriers.add(name);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return carriers;
+}
+
+function modeOf(ref: { quoted: boolean; array: boolean }, ctx: WordContext, isArrayValue: boolean): ExpansionMode {
+  if (ctx === 'dq-code' || ctx === 'sq-code') return 'code';
+  if (!ref.quoted) return 'split';
+  // "${A[@]}" of an array keeps each element a word: as good as split for our purposes.
+  if (ref.array && isArrayValue) return 'split';
+  // "$X" inside a string that is itself split later (ALL="$A $B") splits too.
+  if (ctx === 'dq-split') return 'split';
+  return 'quoted';
+}
+
+function isArrayVariable(list: Assignment[] | undefined): boolean {
+  return !!list && list.some((a) => a.value?.type === 'array');
+}
+
+export function resolveArguments(launch: Launch, index: ScriptIndex, lines: SourceLines, carriers: Set<string>): ResolvedArgs {
+  const segments: Segment[] = [];
+  const used = new Map<string, ExpansionMode>();
+  const problems: ResolvedArgs['problems'] = [];
+  const passthrough: Token[] = [];
+
+  /** Splits a token list into runs at carrier references, queueing the carriers. */
+  const addSegment = (tokens: Token[], base: Omit<Segment, 'tokens' | 'line'>, self?: string) => {
+    let run: Token[] = [];
+    const flush = () => {
+      if (run.length) segments.push({ ...base, tokens: run, line: lines.lineOf(run[0].start) });
+      run = [];
+    };
+    for (const t of tokens) {
+      const ref = plainReference(t);
+      if (ref && ref.name === self) {
+        flush();
+        continue;
+      }
+      if (ref && carriers.has(ref.name)) {
+        flush();
+        const mode = modeOf(ref, t.ctx, isArrayVariable(index.assignments.get(ref.name)));
+        const prev = used.get(ref.name);
+        if (prev && prev !== mode) {
+          problems.push({ offset: t.start, message: `$${ref.name} reaches the launch both ${prev} and ${mode}; its flags are migrated for the ${prev} use only` });
+          continue;
+        }
+        if (mode === 'quoted') {
+          problems.push({ offset: t.start, message: `"$${ref.name}" is expanded inside quotes, so Megatron-LM receives all its flags as one argument; not migrated` });
+          continue;
+        }
+        if (!prev) {
+          used.set(ref.name, mode);
+          visitCarrier(ref.name, mode);
+        }
+        continue;
+      }
+      if (ref && !index.assignments.has(ref.name) && !isFlagValuePosition(run)) {
+        passthrough.push(t);
+      }
+      run.push(t);
+    }
+    flush();
+  };
+
+  const visitCarrier = (name: string, mode: ExpansionMode) => {
+    for (const a of index.assignments.get(name) ?? []) {
+      const tokens = assignmentTokens(a, launch.source === lines.text ? lines.text : lines.text, mode);
+      if (mode === 'code' && a.value?.type === 'array') {
+        problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a \`bash -c\` string; not migrated` });
+        continue;
+      }
+      addSegment(tokens, { statementStart: a.statementStart, branchPath: a.branchPath, variable: name }, name);
+    }
+  };
+
+  const launchTokens = launch.words.slice(launch.entryIndex + 1).map((w) => wordToken(w, launch.source, launch.ctx));
+  addSegment(launchTokens, { statementStart: launch.statementStart, branchPath: launch.branchPath });
+  return { segments, carriers: used, problems, passthrough };
+}
+
+/** True when the last token of the run is a flag (so the next token is probably its value). */
+function isFlagValuePosition(run: Token[]): boolean {
+  const last = run[run.length - 1];
+  return !!last && isFlagToken(last) && !leadingLiteral(last).includes('=');
+}

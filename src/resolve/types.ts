@@ -1,0 +1,72 @@
+/** Shapes shared by the resolver, the mapper and the rewriter. */
+
+/** A piece of one argv word: literal text (already unquoted) or a shell expansion kept verbatim. */
+export type Part =
+  | { kind: 'lit'; text: string }
+  | {
+      kind: 'exp';
+      /** Bash source of the expansion, valid inside double quotes (`$X`, `${X:-1}`, `$(cmd)`). */
+      text: string;
+      /** Variable name when the expansion is a plain reference (`$X`, `${X}`, `${X[@]}`). */
+      name?: string;
+      /** `${X[@]}` / `${X[*]}`. */
+      array?: boolean;
+      /** Written inside double quotes (not split / globbed where it is written). */
+      quoted: boolean;
+    };
+
+/**
+ * Where a word is written, which decides how replacement text must be quoted.
+ * - word:      a shell word of a command line or of an array literal; we write shell words.
+ * - dq-split:  inside a "..." assignment value that reaches the launch through an unquoted
+ *              expansion: split on whitespace later, quotes inside are literal characters.
+ * - sq-split:  the same inside '...'.
+ * - dq-code:   inside a "..." string that bash parses again as code (`bash -c "..."`).
+ * - sq-code:   inside a '...' string that bash parses again as code (`bash -c '...'`).
+ */
+export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code';
+
+export interface Token {
+  parts: Part[];
+  /** Source span [start, end) of the word as written. */
+  start: number;
+  end: number;
+  ctx: WordContext;
+  /** Unquoted expansion that can expand to several argv words. */
+  splat: boolean;
+}
+
+/** How a carrier variable reaches the launch. */
+export type ExpansionMode = 'split' | 'quoted' | 'code';
+
+/** A run of tokens written in one place: the launch line or one assignment of a carrier. */
+export interface Segment {
+  tokens: Token[];
+  /** The statement that holds the segment (comments about removed flags go above it). */
+  statementStart: number;
+  /** Ids of enclosing if/case/loop/function nodes: flags with different paths are conditional. */
+  branchPath: string;
+  /** Variable that holds this segment, or undefined for the launch command itself. */
+  variable?: string;
+  /** 1-based line of the segment's start. */
+  line: number;
+}
+
+/** A Megatron-LM flag occurrence with its value words, as written. */
+export interface FlagOccurrence {
+  /** Option string as written (before `=`), e.g. "--num-layers". */
+  flag: string;
+  /** Value words (for `--flag=value`, one synthetic token holding the part after `=`). */
+  values: Token[];
+  /** The flag word itself. */
+  flagToken: Token;
+  /** Written as `--flag=value`. */
+  inlineValue: boolean;
+  segment: Segment;
+  /** Span covering the flag and its values. */
+  start: number;
+  end: number;
+  line: number;
+  /** Problems found while reading it (missing value, unknown arity ...). */
+  problems: string[];
+}

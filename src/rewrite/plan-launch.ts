@@ -1,0 +1,177 @@
+/**
+ * Turns one resolved launch into edits: each flag replaced in place by its override(s), removed
+ * flags recorded in a comment above their statement, the entrypoint replaced by Bridge's
+ * run_recipe.py, launcher fixes. Pure: returns edits and the launch report.
+ */
+import type { SourceLines } from '../parse/source-lines.js';
+import type { Launch } from '../resolve/launches.js';
+import type { FlagOccurrence, Segment } from '../resolve/types.js';
+import type { Conversion } from '../mapping/convert.js';
+import type { Override } from '../mapping/hydra.js';
+import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
+import type { LaunchReport, UnmappedReport } from '../types.js';
+import { commentAnchor, deletionRange, type Edit } from './edits.js';
+import { overrideShellText, ShellTextError } from './shell-text.js';
+
+export interface LaunchPlanInput {
+  launch: Launch;
+  lines: SourceLines;
+  conversions: Conversion[];
+  recipe: string;
+  dataset: 'mock' | 'megatron-indexed';
+  bridgeRoot: string;
+  pins: Array<{ override: Override; flag: string }>;
+  warnings: Array<{ line: number; message: string }>;
+  /** Rewrites a flat key for the recipe's model shape (model.x -> model.transformer.x). */
+  keyFor: (key: string) => string;
+}
+
+export interface LaunchPlan {
+  edits: Edit[];
+  comments: Array<{ statementStart: number; text: string }>;
+  report: LaunchReport;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function freeNewlines(segment: Segment, occ: FlagOccurrence): boolean {
+  return occ.flagToken.ctx !== 'word' || segment.variable !== undefined;
+}
+
+function entryText(input: LaunchPlanInput): string {
+  const { launch, recipe, dataset, bridgeRoot } = input;
+  const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
+  const quoted = /^[A-Za-z0-9_\-.\/:+@%]+$/.test(script) ? script : `"${script}"`;
+  const words = [quoted, '--recipe', recipe, '--dataset', dataset];
+  const text = words.join(' ');
+  return launch.ctx === 'dq-code' ? text.replace(/[\\"`]/g, '\\$&') : text;
+}
+
+export function planLaunch(input: LaunchPlanInput): LaunchPlan {
+  const { launch, lines, conversions } = input;
+  const text = lines.text;
+  const edits: Edit[] = [];
+  const comments: LaunchPlan['comments'] = [];
+  const report: LaunchReport = {
+    line: lines.lineOf(launch.command.startIndex),
+    entrypoint: launch.entryName,
+    launcher: launch.launcher,
+    migrated: true,
+    recipe: input.recipe,
+    dataset: input.dataset,
+    overrides: [],
+    pinned: [],
+    unmapped: [],
+    warnings: [...input.warnings],
+  };
+
+  const withKeys = (os: Override[]) => os.map((o) => ({ ...o, key: input.keyFor(o.key) }));
+  const removals: Array<{ c: Conversion; reason: string; kind: UnmappedReport['kind'] }> = [];
+
+  for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
+    const occ = c.occurrence;
+    const written = oneLine(text.slice(occ.start, occ.end));
+    for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
+    if (!c.removed && c.overrides.length) {
+      const overrides = withKeys(c.overrides);
+      try {
+        const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
+        edits.push({ start: occ.start, end: occ.end, text: replacement });
+        for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: occ.flag, line: occ.line });
+        continue;
+      } catch (e) {
+        if (!(e instanceof ShellTextError)) throw e;
+        removals.push({ c, reason: `${e.message}: ${overrides.map(overrideText).join(' ')}`, kind: 'error' });
+        continue;
+      }
+    }
+    const reason = c.removed?.reason ?? 'no Bridge override';
+    removals.push({ c, reason, kind: c.removed?.kind ?? 'unmapped' });
+    report.unmapped.push({ flag: occ.flag, line: occ.line, text: written, reason, kind: c.removed?.kind ?? 'unmapped' });
+  }
+  // Fix the report entries of removals that failed during rendering.
+  for (const r of removals) {
+    const occ = r.c.occurrence;
+    if (!report.unmapped.some((u) => u.line === occ.line && u.flag === occ.flag && u.reason === r.reason)) {
+      report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, occ.end)), reason: r.reason, kind: r.kind });
+    }
+  }
+  // Removed words at the end of the launch line go together with the continuations before them,
+  // so that no dangling ` \` is left.
+  const entry = launch.words[launch.entryIndex];
+  const argWords = launch.words.slice(launch.entryIndex + 1);
+  const isRemoved = (start: number, end: number) => removals.some((r) => r.c.occurrence.start <= start && end <= r.c.occurrence.end && !r.c.occurrence.segment.variable);
+  let k = argWords.length - 1;
+  while (k >= 0 && isRemoved(argWords[k].startIndex, argWords[k].endIndex)) k--;
+  let tailFrom = Infinity;
+  if (launch.ctx === 'word' && k < argWords.length - 1) {
+    tailFrom = k >= 0 ? argWords[k].endIndex : entry.endIndex;
+    edits.push({ start: tailFrom, end: argWords[argWords.length - 1].endIndex, text: '' });
+  }
+  // Deletions last, so they can tidy around replacements without overlapping them.
+  for (const r of removals) {
+    const occ = r.c.occurrence;
+    if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
+    if (r.kind !== 'folded' && r.kind !== 'launcher') {
+      comments.push({ statementStart: occ.segment.statementStart, text: `removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
+    }
+  }
+
+  // The entrypoint becomes run_recipe.py, then the pinned defaults (first, so the script's own
+  // overrides after them win).
+  let replacement = entryText(input);
+  if (input.pins.length) {
+    const pinTexts = input.pins.map((p) => overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, launch.ctx === 'dq-code' || launch.ctx === 'sq-code' ? launch.ctx : 'word'));
+    const lineRest = text.slice(entry.endIndex, lines.lineEnd(entry.endIndex));
+    const continued = /^[ \t]*\\[ \t]*$/.test(lineRest) && launch.ctx === 'word';
+    if (continued) {
+      const nextIndent = lines.indentAt(lines.lineEnd(entry.endIndex) + 1) || '    ';
+      replacement += ` \\\n${nextIndent}${pinTexts.join(' ')}`;
+    } else {
+      replacement += ` ${pinTexts.join(' ')}`;
+    }
+    for (const p of input.pins) report.pinned.push({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)), flag: p.flag, line: lines.lineOf(entry.startIndex) });
+  }
+  edits.push({ start: entry.startIndex, end: entry.endIndex, text: replacement });
+
+  // python -m torch.distributed.launch passes --local_rank, which run_recipe.py rejects.
+  const launcherWords = launch.words.slice(0, launch.entryIndex);
+  const moduleIdx = launcherWords.findIndex((w) => w.text === 'torch.distributed.launch');
+  if (moduleIdx !== -1) {
+    const w = launcherWords[moduleIdx];
+    edits.push({ start: w.startIndex, end: w.endIndex, text: 'torch.distributed.run' });
+    report.warnings.push({ line: lines.lineOf(w.startIndex), message: 'python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)' });
+    for (const u of launcherWords) {
+      if (u.text === '--use_env' || u.text === '--use-env') {
+        edits.push(deletionRange(lines, u.startIndex, u.endIndex, false, edits));
+        report.warnings.push({ line: lines.lineOf(u.startIndex), message: `removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment` });
+      }
+    }
+  }
+  if (/^deepspeed$/.test(launch.launcher)) {
+    report.warnings.push({ line: report.line, message: 'the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects; start it with torchrun instead' });
+  }
+  return { edits, comments, report };
+}
+
+export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {
+  const byAnchor = new Map<number, { indent: string; texts: string[] }>();
+  const unplaced: string[] = [];
+  for (const c of comments) {
+    const anchor = commentAnchor(lines, c.statementStart);
+    if (!anchor) {
+      unplaced.push(c.text);
+      continue;
+    }
+    const entry = byAnchor.get(anchor.at) ?? { indent: anchor.indent, texts: [] };
+    if (!entry.texts.includes(c.text)) entry.texts.push(c.text);
+    byAnchor.set(anchor.at, entry);
+  }
+  const edits: Edit[] = [];
+  for (const [at, { indent, texts }] of byAnchor) {
+    edits.push({ start: at, end: at, text: texts.map((t) => `${indent}# bridge-migrate: ${t}\n`).join('') });
+  }
+  return { edits, unplaced };
+}

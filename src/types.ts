@@ -1,0 +1,68 @@
+/** Public shapes: options of the core function and the report it returns (documented in the README). */
+import type { FlagTable } from './mapping/table.js';
+import type { MappingTable } from './mapping/types.js';
+
+export interface MigrateOptions {
+  /** Path shown in messages (the core never touches the file system). */
+  path?: string;
+  /** Megatron Bridge checkout root as shell text. Default `${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}`. */
+  bridgeRoot?: string;
+  /** Recipe name for run_recipe.py --recipe. Default `vanilla_gpt_pretrain_config`. */
+  recipe?: string;
+  /** Pin Megatron-LM defaults that the recipe would change (default true). */
+  pinDefaults?: boolean;
+  /** Extra or overriding mapping entries (fork-specific flags). */
+  extraMappings?: MappingTable;
+  /** The table to use (tests); default: the generated table plus `extraMappings`. */
+  table?: FlagTable;
+}
+
+export interface OverrideReport {
+  key: string;
+  /** Hydra value text as run_recipe.py receives it (shell expansions shown as written). */
+  value: string;
+  /** Megatron-LM flag it came from (`(default)` for pinned defaults). */
+  flag: string;
+  line: number;
+}
+
+export interface UnmappedReport {
+  flag: string;
+  line: number;
+  /** The flag and its values as written. */
+  text: string;
+  reason: string;
+  /** unmapped: no Bridge counterpart; folded: merged into another override; launcher: launcher's business; error: could not convert. */
+  kind: 'unmapped' | 'folded' | 'launcher' | 'error';
+}
+
+export interface LaunchReport {
+  line: number;
+  entrypoint: string;
+  launcher: string;
+  /** True when the launch was rewritten. */
+  migrated: boolean;
+  recipe?: string;
+  dataset?: string;
+  overrides: OverrideReport[];
+  pinned: OverrideReport[];
+  unmapped: UnmappedReport[];
+  warnings: Array<{ line: number; message: string }>;
+}
+
+export type FileStatus = 'changed' | 'unchanged' | 'skipped' | 'error';
+
+export interface FileReport {
+  path?: string;
+  status: FileStatus;
+  launches: LaunchReport[];
+  /** File-level messages (parse errors, launches that could not be migrated ...). */
+  messages: Array<{ line: number; message: string; severity: 'error' | 'warning' }>;
+  /** Set for status=error: what went wrong and what to do. */
+  error?: string;
+}
+
+export interface MigrateResult {
+  output: string;
+  report: FileReport;
+}

@@ -1,0 +1,64 @@
+/**
+ * The strongest test: run each fixture's input and migrated output under bash with stub launchers
+ * that record their argv, then check that every Megatron-LM flag's value arrives at the right
+ * Bridge key (parsed as Hydra would), or that the flag is reported as removed, and that nothing
+ * starting with `-` reaches run_recipe.py after its own options.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ready, run } from './helpers/core.js';
+import { executeScript, splitAtEntry, type ExecOptions } from './helpers/execute.js';
+import { parseOverride, type HydraJs } from './helpers/hydra-parse.js';
+import { checkFlag, readMegatronArgs } from './helpers/expectations.js';
+
+const root = join(import.meta.dirname, '..', 'fixtures');
+const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+beforeAll(ready);
+
+describe('execution under stub launchers', () => {
+  for (const name of cases) {
+    const dir = join(root, name);
+    const execFile = join(dir, 'exec.json');
+    const exec: ExecOptions & { skip?: string } = existsSync(execFile) ? JSON.parse(readFileSync(execFile, 'utf8')) : {};
+    const test = exec.skip ? it.skip : it;
+    test(name, () => {
+      const input = readFileSync(join(dir, 'input.sh'), 'utf8');
+      const optionsFile = join(dir, 'options.json');
+      const options = existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, 'utf8')) : {};
+      const { output, report } = run(input, options);
+      const before = executeScript(input, exec);
+      const after = executeScript(output, exec);
+      expect(after.status, after.stderr).toBe(before.status);
+      const mlm = before.records.map((r) => splitAtEntry(r, /pretrain_[A-Za-z0-9_]+\.py$/)).filter((x) => x !== undefined);
+      const unsupported = mlm.filter((m) => !/pretrain_(gpt|mamba|hybrid)/.test(m.entry));
+      const gpt = mlm.filter((m) => /pretrain_(gpt|mamba|hybrid)/.test(m.entry));
+      const bridge = after.records.map((r) => splitAtEntry(r, /run_recipe\.py$/)).filter((x) => x !== undefined);
+      expect(bridge.length, 'one run_recipe.py start per Megatron-LM start').toBe(gpt.length);
+      expect(after.records.length).toBe(before.records.length - 0);
+      const removedFlags = new Set(report.launches.flatMap((l) => l.unmapped.map((u) => u.flag)));
+      gpt.forEach((m, i) => {
+        const b = bridge[i];
+        // Launcher words stay, except torch.distributed.launch -> run.
+        const launcherBefore = m.launcher.map((w) => (w === 'torch.distributed.launch' ? 'torch.distributed.run' : w)).filter((w) => w !== '--use_env' && w !== '--use-env');
+        expect(b.launcher).toEqual(launcherBefore);
+        expect(b.args.slice(0, 2)).toEqual(['--recipe', options.recipe ?? 'vanilla_gpt_pretrain_config']);
+        expect(b.args[2]).toBe('--dataset');
+        const rest = b.args.slice(4);
+        for (const w of rest) expect(w.startsWith('-'), `argument ${JSON.stringify(w)} reaches run_recipe.py`).toBe(false);
+        const overrides = new Map<string, HydraJs>();
+        for (const w of rest) {
+          const o = parseOverride(w);
+          overrides.set(o.key, o.value);
+        }
+        const flags = readMegatronArgs(m.args);
+        for (const f of flags) {
+          const problem = checkFlag(f, flags, overrides, removedFlags, b.args[3]);
+          expect(problem, `${name}: ${f.flag} ${f.values.join(' ')}`).toBeUndefined();
+        }
+      });
+      expect(unsupported.length).toBe(after.records.filter((r) => splitAtEntry(r, /pretrain_[A-Za-z0-9_]+\.py$/)).length);
+    });
+  }
+});

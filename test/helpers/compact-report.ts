@@ -1,0 +1,21 @@
+/** A stable, readable subset of a report for snapshots. */
+import type { FileReport } from '../../src/types.js';
+
+export function compactReport(r: FileReport) {
+  return {
+    status: r.status,
+    messages: r.messages.map((m) => `${m.line}: ${m.severity}: ${m.message}`),
+    launches: r.launches.map((l) => ({
+      line: l.line,
+      entrypoint: l.entrypoint,
+      launcher: l.launcher,
+      migrated: l.migrated,
+      recipe: l.recipe,
+      dataset: l.dataset,
+      overrides: l.overrides.map((o) => `${o.line}: ${o.flag} -> ${o.key}=${o.value}`),
+      pinned: l.pinned.map((o) => `${o.key}=${o.value}`),
+      unmapped: l.unmapped.map((u) => `${u.line}: ${u.kind}: ${u.text}: ${u.reason}`),
+      warnings: l.warnings.map((w) => `${w.line}: ${w.message}`),
+    })),
+  };
+}

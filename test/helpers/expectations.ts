@@ -1,0 +1,128 @@
+/**
+ * What Megatron-LM received (argparse-like reading of an argv with the table's arities) and the
+ * check that each flag's value arrived at the right Bridge key as Hydra parses it.
+ */
+import { defaultTable } from '../../src/mapping/table.js';
+import { HFloat, num, type HydraJs } from './hydra-parse.js';
+
+export interface MlmFlag {
+  flag: string;
+  values: string[];
+}
+
+const NEG = /^-\d|^-\.\d/;
+
+export function readMegatronArgs(argv: string[]): MlmFlag[] {
+  const out: MlmFlag[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    let a = argv[i++];
+    const values: string[] = [];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    if (eq !== -1) {
+      values.push(a.slice(eq + 1));
+      a = a.slice(0, eq);
+      out.push({ flag: a, values });
+      continue;
+    }
+    const arity = defaultTable.lookup(a)?.arity;
+    const max = arity === 0 ? 0 : arity === 1 || arity === '?' ? 1 : typeof arity === 'number' ? arity : Infinity;
+    while (values.length < max && i < argv.length && (!argv[i].startsWith('-') || NEG.test(argv[i]))) values.push(argv[i++]);
+    out.push({ flag: a, values });
+  }
+  return out;
+}
+
+function typed(v: string, type: string | undefined): HydraJs {
+  if (type === 'int') return Number(v);
+  if (type === 'float') return new HFloat(Number(v));
+  return v;
+}
+
+function same(a: HydraJs | undefined, b: HydraJs): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function last(flags: MlmFlag[], name: string): MlmFlag | undefined {
+  const hits = flags.filter((f) => (defaultTable.lookup(f.flag)?.flag ?? f.flag) === name);
+  return hits[hits.length - 1];
+}
+
+/** Undefined when fine; otherwise what is wrong. */
+export function checkFlag(f: MlmFlag, all: MlmFlag[], o: Map<string, HydraJs>, removed: Set<string>, dataset: string): string | undefined {
+  const e = defaultTable.lookup(f.flag);
+  if (!e || e.convert === 'drop' || e.convert === 'launcher') {
+    return removed.has(f.flag) ? undefined : `${f.flag} is neither mapped nor reported as removed`;
+  }
+  if (removed.has(f.flag)) return undefined; // reported (folded / error): the report says why
+  // argparse: the last occurrence wins.
+  if (last(all, e.flag) !== f) return undefined;
+  const expectKeys = (value: HydraJs): string | undefined => {
+    for (const k of e.keys) if (!same(o.get(k), value)) return `${k} is ${JSON.stringify(o.get(k))}, expected ${JSON.stringify(value)}`;
+    return undefined;
+  };
+  switch (e.convert) {
+    case 'pass':
+      return expectKeys(typed(f.values[0], e.valueType));
+    case 'true':
+      return expectKeys(true);
+    case 'false':
+      return expectKeys(false);
+    case 'const':
+      return expectKeys(e.value === 'null' ? null : e.value === 'true' ? true : e.value === 'false' ? false : (e.value ?? null));
+    case 'list':
+      return expectKeys(f.values.map((v) => typed(v, e.valueType)));
+    case 'rename':
+      return expectKeys(e.rename?.[f.values[0]] ?? f.values[0]);
+    case 'rule':
+      return checkRule(e.rule ?? '', f, all, o, dataset);
+  }
+  return undefined;
+}
+
+function checkRule(rule: string, f: MlmFlag, all: MlmFlag[], o: Map<string, HydraJs>, dataset: string): string | undefined {
+  const eq = (k: string, v: HydraJs) => (same(o.get(k), v) ? undefined : `${k} is ${JSON.stringify(o.get(k))}, expected ${JSON.stringify(v)}`);
+  switch (rule) {
+    case 'precision': {
+      const mp = o.get('mixed_precision');
+      if (typeof mp !== 'string') return `mixed_precision is ${JSON.stringify(mp)}`;
+      if (last(all, '--fp16') && !mp.startsWith('fp16')) return `mixed_precision ${mp} for --fp16`;
+      if (last(all, '--bf16') && !mp.startsWith('bf16')) return `mixed_precision ${mp} for --bf16`;
+      return undefined;
+    }
+    case 'seq-length':
+      if (f.flag === '--max-position-embeddings' && last(all, '--seq-length')) return undefined;
+      return eq('model.seq_length', Number(f.values[0])) ?? eq('dataset.seq_length', Number(f.values[0]));
+    case 'data-path': {
+      const v = o.get('dataset.data_path');
+      const words = Array.isArray(v) ? v.map((x) => (x instanceof HFloat ? String(x.float) : String(x))) : typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : [];
+      if (dataset !== 'megatron-indexed') return `--dataset ${dataset} with --data-path`;
+      return JSON.stringify(words) === JSON.stringify(f.values) ? undefined : `dataset.data_path ${JSON.stringify(v)} != ${JSON.stringify(f.values)}`;
+    }
+    case 'swiglu':
+      return eq('model.gated_linear_unit', true) ?? eq('model.activation_func', 'silu');
+    case 'distributed-optimizer':
+      return eq('ddp.use_distributed_optimizer', true) ?? eq('optimizer.use_distributed_optimizer', true);
+    case 'mock-data':
+      return dataset === 'mock' || o.get('dataset.mock') === true ? undefined : 'mock data not selected';
+    case 'gqa': {
+      const n = last(all, '--num-query-groups');
+      return eq('model.num_query_groups', n ? Number(n.values[0]) : 1);
+    }
+    case 'blend-per-split': {
+      const bps = o.get('dataset.blend_per_split');
+      if (!Array.isArray(bps) || bps.length !== 3) return `dataset.blend_per_split is ${JSON.stringify(bps)}`;
+      const idx = ['--train-data-path', '--valid-data-path', '--test-data-path'].indexOf(f.flag);
+      const entry = bps[idx] as HydraJs[] | null;
+      const paths = entry ? (entry[0] as HydraJs[]).map(String) : [];
+      const weights = entry && entry[1] ? (entry[1] as HydraJs[]).map(num) : [];
+      const flat = weights.length ? paths.flatMap((p, i) => [weights[i], p]) : paths;
+      const expectFlat = weights.length ? f.values.map((v, i) => (i % 2 === 0 ? Number(v) : v)) : f.values;
+      if (JSON.stringify(flat) !== JSON.stringify(expectFlat)) return `blend_per_split[${idx}] ${JSON.stringify(entry)} != ${JSON.stringify(f.values)}`;
+      return eq('dataset.split', null);
+    }
+    case 'vpp':
+      return o.has('model.virtual_pipeline_model_parallel_size') ? undefined : 'no model.virtual_pipeline_model_parallel_size';
+  }
+  return `unknown rule ${rule}`;
+}
