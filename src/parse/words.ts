@@ -102,6 +102,11 @@ export function wordParts(node: Node, source: string, parts: Part[] = []): Part[
 
 /** One token for a shell word node. */
 export function wordToken(node: Node, source: string, ctx: WordContext = 'word'): Token {
+  const raw = source.slice(node.startIndex, node.endIndex);
+  if (ctx === 'dq-code' && raw.includes('\\') && !/^-/.test(raw)) {
+    // Inside `bash -c "..."` the outer shell removes these escapes first: keep the text as written.
+    return { parts: [{ kind: 'exp', text: raw, quoted: false, verbatim: true }], start: node.startIndex, end: node.endIndex, ctx, splat: false };
+  }
   const parts = wordParts(node, source);
   const splat = parts.some((p) => p.kind === 'exp' && !p.quoted);
   return { parts, start: node.startIndex, end: node.endIndex, ctx, splat };

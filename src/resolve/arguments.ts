@@ -5,7 +5,7 @@
  * `readFlags`.
  */
 import type { Node } from '../parse/parser.js';
-import { splitDqString, splitLiteral, wordToken, leadingLiteral } from '../parse/words.js';
+import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral } from '../parse/words.js';
 import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
 import type { Assignment, ScriptIndex } from './script-index.js';
 import type { Launch } from './launches.js';
@@ -164,7 +164,33 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
 
   const launchTokens = launch.words.slice(launch.entryIndex + 1).map((w) => wordToken(w, launch.source, launch.ctx));
   addSegment(launchTokens, { statementStart: launch.statementStart, branchPath: launch.branchPath });
+  // A variable that only ever holds one literal word cannot split into several.
+  for (const seg of segments) {
+    for (const t of seg.tokens) {
+      if (t.splat && t.parts.every((p) => p.kind === 'lit' || p.quoted || (p.name !== undefined && isSingleWord(p.name, index, lines.text)))) t.splat = false;
+    }
+  }
   return { segments, carriers: used, problems, passthrough };
+}
+
+const singleWordCache = new WeakMap<ScriptIndex, Map<string, boolean>>();
+
+/** True when every assignment of `name` is one literal word without whitespace. */
+export function isSingleWord(name: string, index: ScriptIndex, source: string): boolean {
+  let cache = singleWordCache.get(index);
+  if (!cache) singleWordCache.set(index, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit;
+  const list = index.assignments.get(name);
+  const ok =
+    !!list &&
+    list.every((a) => {
+      if (!a.value || a.append || a.value.type === 'array') return false;
+      const parts = wordParts(a.value, source);
+      return parts.length === 1 && parts[0].kind === 'lit' && !/\s/.test(parts[0].text) && parts[0].text !== '';
+    });
+  cache.set(name, ok);
+  return ok;
 }
 
 /** True when the last token of the run is a flag (so the next token is probably its value). */

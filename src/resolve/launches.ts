@@ -127,8 +127,8 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     const start = code.startIndex + 1;
     const end = code.endIndex - 1;
     const body = source.slice(start, end);
-    if (quoted && /\\[^\n]/.test(body)) {
-      problems.push({ offset: code.startIndex, message: 'the `bash -c` string contains backslash escapes; migrate it by hand or move the command out of the string' });
+    if (quoted && /\\"/.test(body)) {
+      problems.push({ offset: code.startIndex, message: 'the `bash -c` string contains escaped double quotes; migrate it by hand or move the command out of the string' });
       continue;
     }
     const masked = maskOutside(source, start, end);

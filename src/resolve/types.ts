@@ -13,6 +13,8 @@ export type Part =
       array?: boolean;
       /** Written inside double quotes (not split / globbed where it is written). */
       quoted: boolean;
+      /** Source text kept byte for byte (a `bash -c` word with backslash escapes). */
+      verbatim?: boolean;
     };
 
 /**

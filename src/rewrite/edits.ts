@@ -35,7 +35,8 @@ export function deletionRange(lines: SourceLines, start: number, end: number, fr
   }
   if (!aloneBefore) {
     const ws = /[ \t]*$/.exec(before)![0].length;
-    candidates.push({ start: start - ws, end, text: '' });
+    if (ws > 0) candidates.push({ start: start - ws, end, text: '' });
+    else candidates.push({ start, end: end + /^[ \t]*/.exec(after)![0].length, text: '' });
   } else {
     const ws = /^[ \t]*/.exec(after)![0].length;
     candidates.push({ start, end: end + ws, text: '' });

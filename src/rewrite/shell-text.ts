@@ -44,8 +44,12 @@ export function overrideShellText(o: Override, ctx: WordContext): string {
       if (/\s/.test(text) || text.includes("'")) throw new ShellTextError("a value with spaces or ' cannot be written inside a single-quoted string");
       return text;
     }
-    case 'dq-code':
-      return shellWord(parts).replace(/[\\"`]/g, '\\$&');
+    case 'dq-code': {
+      // The outer shell reads this inside "..."; the inner shell then sees one "..." word.
+      const outer = (t: string) => t.replace(/[\\"`]/g, '\\$&');
+      if (parts.every((p) => p.kind === 'lit')) return outer(shellWord(parts));
+      return `\\"${parts.map((p) => (p.kind === 'lit' ? outer(escapeDq(p.text)) : p.verbatim ? p.text : outer(p.text))).join('')}\\"`;
+    }
     case 'sq-code': {
       const w = shellWord(parts);
       if (w.includes("'")) throw new ShellTextError("a value with ' cannot be written inside a single-quoted `bash -c` string");
