@@ -61,7 +61,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const lines = new SourceLines(source);
     const regions = errorRegions(tree.rootNode);
     const index = indexScript(tree.rootNode);
-    const scan = findLaunches(index, source, extraTrees);
+    const scan = findLaunches(index, source, extraTrees, options.entrypoints ?? []);
     for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: 'warning' });
     if (scan.launches.length === 0) {
       if (regions.length) {
@@ -78,6 +78,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       for (const name of resolveArguments(l, index, lines, carriers).carriers.keys()) frozen.add(name);
       report.launches.push(skippedLaunch(l, lines, `${l.entryName} has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is`));
     }
+    let pinsCount = 0;
+    const nextPinsVariable = () => (pinsCount++ === 0 ? 'MEGATRON_LM_DEFAULTS' : `MEGATRON_LM_DEFAULTS_${pinsCount}`);
     const edits: Edit[] = [];
     const comments: Array<{ statementStart: number; text: string }> = [];
     for (const launch of gpt) {
@@ -105,7 +107,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         warnings.push({ line: launchLine, message: 'no --data-path, per-split data paths or --mock-data found: run_recipe.py is started with --dataset mock' });
       }
       const recipe = options.recipe ?? DEFAULT_RECIPE;
-      const pins = options.pinDefaults === false ? [] : pinnedDefaults(occurrences, table, recipe);
+      const pinned = options.pinDefaults === false ? { pins: [], warnings: [] } : pinnedDefaults(occurrences, table, recipe);
+      for (const w of pinned.warnings) warnings.push({ line: launchLine, message: w });
       const plan = planLaunch({
         launch,
         lines,
@@ -113,7 +116,9 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         recipe,
         dataset,
         bridgeRoot: options.bridgeRoot ?? DEFAULT_BRIDGE_ROOT,
-        pins,
+        pins: pinned.pins,
+        pinsVariable: nextPinsVariable(),
+        posix: isPosixSh(source),
         warnings,
         keyFor: (k) => k,
       });
@@ -138,6 +143,15 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     for (const u of placed.unplaced) report.messages.push({ line: 0, message: u, severity: 'warning' });
     const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
     report.status = output === source ? 'unchanged' : 'changed';
+    if (output !== source) {
+      const problem = verifyOutput(output, regions.length);
+      if (problem) {
+        report.status = 'error';
+        report.error = `${problem}; the file was left unchanged. This is a bridge-migrate bug: please report it with the script`;
+        report.messages.push({ line: 0, message: report.error, severity: 'error' });
+        return { output: source, report };
+      }
+    }
     if (regions.length) {
       report.messages.push({ line: lines.lineOf(regions[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
     }
@@ -146,6 +160,24 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     tree.delete();
     for (const t of extraTrees) t.delete();
   }
+}
+
+/** The rewritten text must parse at least as cleanly as the input did. */
+function verifyOutput(output: string, inputErrors: number): string | undefined {
+  const tree = parseBash(output);
+  try {
+    const errors = errorRegions(tree.rootNode).length;
+    if (errors > inputErrors) return `the migrated text has ${errors} bash syntax error region(s), the input had ${inputErrors}`;
+    return undefined;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** `#!/bin/sh` (or dash) scripts have no arrays. */
+function isPosixSh(source: string): boolean {
+  const first = source.slice(0, source.indexOf('\n') === -1 ? source.length : source.indexOf('\n'));
+  return /^#!.*\b(sh|dash)\b/.test(first) && !/\bbash\b/.test(first);
 }
 
 function skippedLaunch(launch: Launch, lines: SourceLines, why: string): LaunchReport {

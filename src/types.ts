@@ -13,6 +13,8 @@ export interface MigrateOptions {
   pinDefaults?: boolean;
   /** Extra or overriding mapping entries (fork-specific flags). */
   extraMappings?: MappingTable;
+  /** Extra entrypoint file names to treat as GPT training launches (forks). */
+  entrypoints?: string[];
   /** The table to use (tests); default: the generated table plus `extraMappings`. */
   table?: FlagTable;
 }

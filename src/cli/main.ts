@@ -2,12 +2,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { initParser } from '../parse/parser.js';
 import { walk } from '../files/walk.js';
-import { processFile, type FileOutcome } from '../files/process-file.js';
+import { type FileOutcome, type ProcessOptions } from '../files/process-file.js';
+import { decodeScript, encodeScript, DecodeError } from '../files/text-codec.js';
 import { migrate } from '../migrate.js';
 import { unifiedDiff, colorDiff } from '../print/diff.js';
 import { jsonReport } from '../print/json-report.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
 import { attentionLines, countOutcomes, summaryLine } from './summary.js';
+import { loadConfig, ConfigError, type ProjectConfig } from './config.js';
+import { runAll } from './pool.js';
+import { Progress } from './progress.js';
 
 function useColor(o: CliOptions): boolean {
   if (o.color !== undefined) return o.color;
@@ -20,62 +24,105 @@ function version(): string {
   return pkg.version;
 }
 
+function usageError(message: string): number {
+  process.stderr.write(`bridge-migrate: ${message}\n\n${USAGE}\n`);
+  return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: CliOptions;
+  let config: ProjectConfig;
   try {
     o = parseArgs(argv);
+    if (o.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (o.version) {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    config = loadConfig(o.config);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bridge-migrate: ${e.message}\n\n${USAGE}\n`);
+    if (e instanceof UsageError) return usageError(e.message);
+    if (e instanceof ConfigError) {
+      process.stderr.write(`bridge-migrate: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
-  if (o.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (o.version) {
-    process.stdout.write(`${version()}\n`);
-    return 0;
-  }
-  if (o.paths.length === 0) {
-    process.stderr.write(`bridge-migrate: no paths given\n\n${USAGE}\n`);
-    return 2;
-  }
-  await initParser();
-  const migrateOptions = { recipe: o.recipe, bridgeRoot: o.bridgeRoot, pinDefaults: o.pinDefaults };
+  if (o.paths.length === 0) return usageError('no paths given');
+  const options: ProcessOptions = {
+    recipe: o.recipe ?? config.recipe,
+    bridgeRoot: o.bridgeRoot ?? config.bridgeRoot,
+    pinDefaults: o.pinDefaults && config.pinDefaults !== false,
+    extraMappings: config.mappings,
+    entrypoints: config.entrypoints,
+    write: o.write,
+    maxBytes: o.maxBytes,
+  };
 
-  if (o.paths.length === 1 && o.paths[0] === '-') {
-    const input = readFileSync(0, 'utf8');
-    const r = migrate(input, { ...migrateOptions, path: '<stdin>' });
-    process.stdout.write(r.output);
-    if (o.json) writeJson(o.json, [{ path: '-', report: r.report, written: false }]);
-    return r.report.status === 'error' ? 2 : o.check && r.report.status === 'changed' ? 1 : 0;
-  }
+  if (o.paths.length === 1 && o.paths[0] === '-') return stdinMode(o, options);
 
   const started = performance.now();
-  const { files, problems } = walk(o.paths);
-  const outcomes: FileOutcome[] = [];
-  for (const p of problems) {
-    outcomes.push({ path: p.path, report: { path: p.path, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message }, written: false });
-  }
+  const { files, problems } = walk(o.paths, { ignore: [...(config.ignore ?? []), ...o.ignore] });
+  const outcomes: FileOutcome[] = problems.map((p) => ({
+    path: p.path,
+    report: { path: p.path, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message },
+    written: false,
+  }));
   const color = useColor(o);
-  for (const file of files) {
-    const outcome = processFile(file, { ...migrateOptions, write: o.write });
-    outcomes.push(outcome);
-    if (!o.write && !o.check && outcome.report.status === 'changed' && outcome.before !== undefined && outcome.after !== undefined) {
-      const diff = unifiedDiff(file, outcome.before, outcome.after);
-      process.stdout.write(color ? colorDiff(diff) : diff);
-    }
-  }
+  const progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
+  const keepText = !!o.report;
+  await runAll(files, options, {
+    jobs: o.jobs,
+    onProgress: (d, t) => progress.update(d, t),
+    onResult: (outcome) => {
+      if (!o.write && !o.check && o.json !== '-' && outcome.report.status === 'changed' && outcome.before !== undefined && outcome.after !== undefined) {
+        progress.clear();
+        const diff = unifiedDiff(outcome.path, outcome.before, outcome.after);
+        process.stdout.write(color ? colorDiff(diff) : diff);
+      }
+      if (!keepText) {
+        outcome.before = undefined;
+        outcome.after = undefined;
+      }
+      outcomes.push(outcome);
+    },
+  });
+  progress.clear();
   for (const out of outcomes) for (const line of attentionLines(out)) process.stderr.write(`${line}\n`);
   if (o.json) writeJson(o.json, outcomes);
+  if (o.report) {
+    const { htmlReport } = await import('../print/html-report.js');
+    writeFileSync(o.report, htmlReport(outcomes));
+  }
   const counts = countOutcomes(outcomes);
   if (!o.quiet) process.stderr.write(`${summaryLine(counts, (performance.now() - started) / 1000, o.write)}\n`);
   if (counts.errors) return 2;
   if (o.check && counts.changed) return 1;
   return 0;
+}
+
+async function stdinMode(o: CliOptions, options: ProcessOptions): Promise<number> {
+  await initParser();
+  const bytes = readFileSync(0);
+  let decoded;
+  try {
+    decoded = decodeScript(bytes);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    process.stderr.write(`<stdin>: error: ${e.message}\n`);
+    process.stdout.write(bytes);
+    return 2;
+  }
+  const r = migrate(decoded.text, { ...options, path: '<stdin>' });
+  process.stdout.write(encodeScript(r.output, decoded));
+  const outcome: FileOutcome = { path: '<stdin>', report: r.report, written: false };
+  for (const line of attentionLines(outcome)) process.stderr.write(`${line}\n`);
+  if (o.json && o.json !== '-') writeJson(o.json, [outcome]);
+  if (r.report.status === 'error') return 2;
+  return o.check && r.report.status === 'changed' ? 1 : 0;
 }
 
 function writeJson(target: string, outcomes: FileOutcome[]): void {

@@ -4,6 +4,11 @@ export interface CliOptions {
   write: boolean;
   check: boolean;
   json?: string;
+  report?: string;
+  config?: string;
+  ignore: string[];
+  jobs?: number;
+  maxBytes?: number;
   recipe?: string;
   bridgeRoot?: string;
   pinDefaults: boolean;
@@ -23,6 +28,12 @@ Options:
   --write               apply the changes in place
   --check               write nothing; exit 1 when any file would change
   --json <file|->       write the machine-readable report (- for stdout)
+  --report <file.html>  write a self-contained HTML review page
+  --config <file>       settings and fork-specific flag mappings
+                        (default: ./bridge-migrate.config.json when present)
+  --ignore <glob>       skip matching paths (gitignore syntax; repeatable)
+  --jobs <n>            worker threads (default: one per core for many files)
+  --max-bytes <n>       skip files larger than this (default 5000000)
   --recipe <name>       Bridge recipe (default: vanilla_gpt_pretrain_config)
   --bridge-root <text>  Megatron Bridge checkout as shell text
                         (default: \${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge})
@@ -37,7 +48,11 @@ Exit codes: 0 success, 1 with --check when files would change, 2 when any file c
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { paths: [], write: false, check: false, pinDefaults: true, quiet: false, help: false, version: false };
+  const o: CliOptions = { paths: [], write: false, check: false, ignore: [], pinDefaults: true, quiet: false, help: false, version: false };
+  const int = (name: string, v: string, min: number) => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name} needs a whole number of at least ${min}, got "${v}"`);
+    return Number(v);
+  };
   const value = (i: number, name: string) => {
     const v = argv[i + 1];
     if (v === undefined) throw new UsageError(`${name} needs a value`);
@@ -56,6 +71,11 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--write': o.write = true; break;
       case '--check': o.check = true; break;
       case '--json': o.json = take(); break;
+      case '--report': o.report = take(); break;
+      case '--config': o.config = take(); break;
+      case '--ignore': o.ignore.push(take()); break;
+      case '--jobs': case '-j': o.jobs = int(name, take(), 1); break;
+      case '--max-bytes': o.maxBytes = int(name, take(), 1); break;
       case '--recipe': o.recipe = take(); break;
       case '--bridge-root': o.bridgeRoot = take(); break;
       case '--no-pin-defaults': o.pinDefaults = false; break;

@@ -43,12 +43,18 @@ export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | und
       case 'false':
         return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'raw', text: entry.convert }), notes };
       case 'const':
-        return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'raw', text: entry.value ?? 'null' }), notes };
+        return {
+          occurrence: occ,
+          entry,
+          overrides: entry.keys.map((key) => ({ key, value: { kind: 'raw' as const, text: entry.values?.[key] ?? entry.value ?? 'null' } })),
+          notes,
+        };
       case 'list': {
         if (occ.values.some((v) => v.splat && !occ.inlineValue) && occ.values.length < (typeof entry.arity === 'number' ? entry.arity : 1)) {
           return removed(occ, `${occ.flag} takes its values from an expansion that is split at run time; write the values out`, 'error', entry);
         }
         const items = occ.values.map((v) => typedValue(v, entry.valueType, occ.flag));
+        if (entry.scalarIfSingle && items.length === 1 && !occ.values[0].splat) return { occurrence: occ, entry, overrides: overridesFor(entry.keys, items[0]), notes };
         return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'list', items }), notes };
       }
       case 'rename': {

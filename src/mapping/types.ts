@@ -43,6 +43,16 @@ export interface MappingEntry {
   rename?: Record<string, string>;
   /** For convert=const: the Hydra value text to emit (e.g. "silu", "null", "true"). */
   value?: string;
+  /**
+   * For convert=const with several keys that take different values: key -> Hydra value text
+   * (e.g. --quick-geglu: gated_linear_unit=true, activation_func=quick_gelu). Wins over `value`.
+   */
+  values?: Record<string, string>;
+  /**
+   * For convert=list: a single value becomes a scalar instead of a one-element list, as
+   * Megatron-LM does for --cp-comm-type, --moe-aux-loss-coeff, --moe-router-load-balancing-type.
+   */
+  scalarIfSingle?: boolean;
   /** For convert=rule: the rule's name (file name in src/mapping/rules). */
   rule?: string;
   /** For convert=drop / launcher: why there is no Bridge counterpart (shown to users). */

@@ -66,16 +66,19 @@ function describeLauncher(words: Node[], entryIndex: number, source: string): st
   return first;
 }
 
-function findEntry(words: Node[], source: string): { index: number; name: string } | undefined {
+function findEntry(words: Node[], source: string, extra: string[]): { index: number; name: string } | undefined {
   for (let i = 0; i < words.length; i++) {
-    const m = ENTRY.exec(trailingLiteral(words[i], source));
+    const tail = trailingLiteral(words[i], source);
+    const m = ENTRY.exec(tail);
     if (m) return { index: i, name: m[1] };
+    const base = basename(tail);
+    if (extra.includes(base)) return { index: i, name: base };
   }
   return undefined;
 }
 
 /** `bash -c "..."` / `sh -c '...'`: the string argument that holds code, if it names an entrypoint. */
-function innerCode(words: Node[], source: string): Node | undefined {
+function innerCode(words: Node[], source: string, extra: string[]): Node | undefined {
   for (let i = 0; i + 2 < words.length + 1; i++) {
     const w = words[i];
     if (!w) continue;
@@ -85,7 +88,7 @@ function innerCode(words: Node[], source: string): Node | undefined {
     const code = words[i + 2];
     if (!flag || !code) continue;
     if (!/^-[a-z]*c[a-z]*$/.test(source.slice(flag.startIndex, flag.endIndex))) continue;
-    if ((code.type === 'string' || code.type === 'raw_string') && /pretrain_[A-Za-z0-9_]+\.py/.test(code.text)) return code;
+    if ((code.type === 'string' || code.type === 'raw_string') && (/pretrain_[A-Za-z0-9_]+\.py/.test(code.text) || extra.some((e) => code.text.includes(e)))) return code;
   }
   return undefined;
 }
@@ -100,19 +103,19 @@ export interface LaunchScan {
   problems: Array<{ offset: number; message: string }>;
 }
 
-export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = []): LaunchScan {
+export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
   const launches: Launch[] = [];
   const problems: LaunchScan['problems'] = [];
   for (const cmd of index.commands) {
     const words = commandWords(cmd.node);
-    const entry = findEntry(words, source);
+    const entry = findEntry(words, source, extraEntrypoints);
     if (entry) {
       launches.push({
         command: cmd.node,
         words,
         entryIndex: entry.index,
         entryName: entry.name,
-        family: entryFamily(entry.name),
+        family: extraEntrypoints.includes(entry.name) ? 'gpt' : entryFamily(entry.name),
         launcher: describeLauncher(words, entry.index, source),
         statementStart: cmd.statementStart,
         branchPath: cmd.branchPath,
@@ -121,7 +124,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       });
       continue;
     }
-    const code = innerCode(words, source);
+    const code = innerCode(words, source, extraEntrypoints);
     if (!code) continue;
     const quoted = code.type === 'string';
     const start = code.startIndex + 1;
@@ -143,14 +146,14 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       visit(tree.rootNode);
       for (const inner of innerCommands) {
         const iw = commandWords(inner);
-        const ie = findEntry(iw, masked);
+        const ie = findEntry(iw, masked, extraEntrypoints);
         if (!ie) continue;
         launches.push({
           command: inner,
           words: iw,
           entryIndex: ie.index,
           entryName: ie.name,
-          family: entryFamily(ie.name),
+          family: extraEntrypoints.includes(ie.name) ? 'gpt' : entryFamily(ie.name),
           launcher: `${describeLauncher(words, words.indexOf(code) - 1, source)} bash -c`,
           statementStart: cmd.statementStart,
           branchPath: cmd.branchPath,

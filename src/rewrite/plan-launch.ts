@@ -21,6 +21,10 @@ export interface LaunchPlanInput {
   dataset: 'mock' | 'megatron-indexed';
   bridgeRoot: string;
   pins: Array<{ override: Override; flag: string }>;
+  /** Name of the array that holds the pins (bash scripts). */
+  pinsVariable: string;
+  /** The script is POSIX sh: no arrays. */
+  posix: boolean;
   warnings: Array<{ line: number; message: string }>;
   /** Rewrites a flat key for the recipe's model shape (model.x -> model.transformer.x). */
   keyFor: (key: string) => string;
@@ -123,13 +127,18 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // overrides after them win).
   let replacement = entryText(input);
   if (input.pins.length) {
-    const pinTexts = input.pins.map((p) => overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, launch.ctx === 'dq-code' || launch.ctx === 'sq-code' ? launch.ctx : 'word'));
-    const lineRest = text.slice(entry.endIndex, lines.lineEnd(entry.endIndex));
-    const continued = /^[ \t]*\\[ \t]*$/.test(lineRest) && launch.ctx === 'word';
-    if (continued) {
-      const nextIndent = lines.indentAt(lines.lineEnd(entry.endIndex) + 1) || '    ';
-      replacement += ` \\\n${nextIndent}${pinTexts.join(' ')}`;
+    const code = launch.ctx === 'dq-code' || launch.ctx === 'sq-code';
+    const anchor = code || input.posix ? undefined : commentAnchor(lines, launch.statementStart);
+    if (anchor) {
+      // Grouped in an array above the launch, first on the command line so the script's own
+      // overrides (after it) win; a reviewer deletes a line to take the recipe's value instead.
+      const inner = `${anchor.indent}    `;
+      const body = input.pins.map((p) => `${inner}${overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, 'word')}`).join('\n');
+      const text = `${anchor.indent}# bridge-migrate: Megatron-LM defaults that ${input.recipe} would change; delete a line to take the recipe's value\n${anchor.indent}${input.pinsVariable}=(\n${body}\n${anchor.indent})\n`;
+      edits.push({ start: anchor.at, end: anchor.at, text });
+      replacement += ` "\${${input.pinsVariable}[@]}"`;
     } else {
+      const pinTexts = input.pins.map((p) => overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, code ? launch.ctx : 'word'));
       replacement += ` ${pinTexts.join(' ')}`;
     }
     for (const p of input.pins) report.pinned.push({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)), flag: p.flag, line: lines.lineOf(entry.startIndex) });

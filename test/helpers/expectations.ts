@@ -68,9 +68,16 @@ export function checkFlag(f: MlmFlag, all: MlmFlag[], o: Map<string, HydraJs>, r
       return expectKeys(true);
     case 'false':
       return expectKeys(false);
-    case 'const':
-      return expectKeys(e.value === 'null' ? null : e.value === 'true' ? true : e.value === 'false' ? false : (e.value ?? null));
+    case 'const': {
+      for (const k of e.keys) {
+        const text = e.values?.[k] ?? e.value ?? 'null';
+        const want: HydraJs = text === 'null' ? null : text === 'true' ? true : text === 'false' ? false : /^-?\d+$/.test(text) ? Number(text) : text;
+        if (!same(o.get(k), want)) return `${k} is ${JSON.stringify(o.get(k))}, expected ${JSON.stringify(want)}`;
+      }
+      return undefined;
+    }
     case 'list':
+      if (e.scalarIfSingle && f.values.length === 1) return expectKeys(typed(f.values[0], e.valueType));
       return expectKeys(f.values.map((v) => typed(v, e.valueType)));
     case 'rename':
       return expectKeys(e.rename?.[f.values[0]] ?? f.values[0]);

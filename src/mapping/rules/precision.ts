@@ -6,8 +6,9 @@ import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
 import { lineList, occurrencesOf, sameBranch, type Rule } from './rule.js';
+import { KNOBS, knobValue, presetValue, type PresetInfo } from './precision-knobs.js';
 
-const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe'];
+const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid'];
 
 /** (fp8 format, fp8 recipe) -> preset stem; `{base}` is bf16 or fp16. */
 const FP8_PRESETS: Record<string, string> = {
@@ -47,43 +48,92 @@ export function choosePreset(base: 'bf16' | 'fp16' | null, fp8Format: string | n
 
 export const precisionRule: Rule = {
   name: 'precision',
-  description: 'precision flags -> one mixed_precision preset',
+  description: 'precision flags -> one mixed_precision preset; knobs checked against the preset',
   apply(ctx) {
-    const occs = occurrencesOf(ctx, ...FLAGS);
-    const conversions: Conversion[] = [];
-    const warnings: string[] = [];
-    if (occs.length === 0) return { conversions, warnings };
-    const by = (f: string) => occurrencesOf({ ...ctx, occurrences: occs }, f);
-    const bf16 = by('--bf16');
-    const fp16 = by('--fp16');
-    const quant = [...by('--fp8-format'), ...by('--fp8-recipe'), ...by('--fp4-format'), ...by('--fp4-recipe')];
-    const fail = (why: string) => {
-      for (const o of occs) conversions.push(removed(o, `${why}; set mixed_precision by hand (see bridge-notes: precision presets)`, 'error', ctx.entryOf(o)));
-      return { conversions, warnings };
-    };
-    if (quant.length === 0) {
-      // Each --bf16 / --fp16 is a complete choice on its own, wherever it is written.
-      for (const o of occs) {
-        const preset = by('--fp16').includes(o) ? 'fp16_mixed' : 'bf16_mixed';
-        conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
-      }
-      if (bf16.length && fp16.length && sameBranch([...bf16, ...fp16])) return fail('--bf16 and --fp16 are both set');
-      return { conversions, warnings };
-    }
-    if (!sameBranch(occs)) return fail(`precision flags are set in different branches (${lineList(occs)})`);
-    if (bf16.length && fp16.length) return fail('--bf16 and --fp16 are both set');
-    const v = (f: string) => valueOf(by(f));
-    const values = ['--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe'].map(v);
-    if (values.some((x) => x === undefined)) return fail('a precision flag takes its value from a variable');
-    const [fp8Format, fp8Recipe, fp4Format, fp4Recipe] = values as Array<string | null>;
-    const base = fp16.length ? 'fp16' : bf16.length ? 'bf16' : null;
-    const { preset, why } = choosePreset(base, fp8Format, fp8Recipe, fp4Format, fp4Recipe);
-    if (!preset) return fail(why ?? 'no preset');
-    const [first, ...rest] = [...occs].sort((a, b) => a.start - b.start);
-    conversions.push({ occurrence: first, entry: ctx.entryOf(first), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
-    for (const o of rest) conversions.push(removed(o, `folded into mixed_precision=${preset} (line ${first.line})`, 'folded', ctx.entryOf(o)));
-    if (fp8Format && (fp8Recipe ?? 'delayed') === 'delayed') warnings.push('the delayed-scaling preset uses amax_history_len 1024 and amax algo max (Megatron-LM defaults: 1 and most_recent)');
-    if (preset.includes('current_scaling')) warnings.push(`${preset} keeps the first and last layer in bf16, which Megatron-LM did not`);
-    return { conversions, warnings };
+    const result = choosePrecision(ctx);
+    const presets = new Set(result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision').map((o) => (o.value.kind === 'raw' ? o.value.text : ''))));
+    const failed = result.conversions.some((c) => c.removed?.kind === 'error');
+    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.warnings));
+    return result;
   },
 };
+
+function presetInfo(name: string): PresetInfo {
+  const base = name.startsWith('fp16') ? 'fp16' : 'bf16';
+  const fp8 = /delayed/.test(name) ? 'delayed' : /mxfp8/.test(name) ? 'mxfp8' : /current/.test(name) ? 'tensorwise' : /subchannel/.test(name) ? 'blockwise' : undefined;
+  return { name, base, fp8, fp4: /nvfp4/.test(name) ? 'nvfp4' : undefined };
+}
+
+function show(v: unknown): string {
+  return v === null ? 'unset' : String(v);
+}
+
+function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], warnings: string[]): Conversion[] {
+  const out: Conversion[] = [];
+  const infos = presets.map(presetInfo);
+  for (const k of KNOBS) {
+    const occs = occurrencesOf(ctx, k.flag);
+    const given = occs.length ? knobValue(k, occs[occs.length - 1].values.length === 1 ? tokenText(occs[occs.length - 1].values[0]) ?? undefined : undefined) : k.mlmDefault;
+    for (const info of infos) {
+      if (!k.when(info)) continue;
+      const pv = presetValue(info.name, k.field);
+      if (!occs.length && given !== pv) warnings.push(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`);
+    }
+    for (const o of occs) {
+      const relevant = infos.filter((i) => k.when(i));
+      if (relevant.length === 0) {
+        out.push(removed(o, infos.length ? `has no effect with ${presets.join(' / ')} in Megatron-LM` : 'has no effect without --fp16 / --bf16 / FP8 in Megatron-LM', 'folded', ctx.entryOf(o)));
+        continue;
+      }
+      if (given === undefined) {
+        out.push(removed(o, `${k.flag} takes its value from a variable; Bridge's presets fix ${k.field}: check it by hand`, 'error', ctx.entryOf(o)));
+        continue;
+      }
+      const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
+      if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => i.name).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
+      else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
+    }
+  }
+  return out;
+}
+
+function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conversion[]; warnings: string[] } {
+  const occs = occurrencesOf(ctx, ...FLAGS);
+  const conversions: Conversion[] = [];
+  const warnings: string[] = [];
+  if (occs.length === 0) return { conversions, warnings };
+  const by = (f: string) => occurrencesOf({ ...ctx, occurrences: occs }, f);
+  const bf16 = by('--bf16');
+  const fp16 = by('--fp16');
+  const legacyFp8 = [...by('--fp8-e4m3'), ...by('--fp8-hybrid')];
+  const quant = [...by('--fp8-format'), ...by('--fp8-recipe'), ...by('--fp4-format'), ...by('--fp4-recipe'), ...legacyFp8];
+  const fail = (why: string) => {
+    for (const o of occs) conversions.push(removed(o, `${why}; set mixed_precision by hand (see bridge-notes: precision presets)`, 'error', ctx.entryOf(o)));
+    return { conversions, warnings };
+  };
+  if (quant.length === 0) {
+    // Each --bf16 / --fp16 is a complete choice on its own, wherever it is written.
+    for (const o of occs) {
+      const preset = by('--fp16').includes(o) ? 'fp16_mixed' : 'bf16_mixed';
+      conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
+    }
+    if (bf16.length && fp16.length && sameBranch([...bf16, ...fp16])) return fail('--bf16 and --fp16 are both set');
+    return { conversions, warnings };
+  }
+  if (!sameBranch(occs)) return fail(`precision flags are set in different branches (${lineList(occs)})`);
+  if (bf16.length && fp16.length) return fail('--bf16 and --fp16 are both set');
+  const v = (f: string) => valueOf(by(f));
+  const values = ['--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe'].map(v);
+  if (values.some((x) => x === undefined)) return fail('a precision flag takes its value from a variable');
+  const [fp8FormatFlag, fp8Recipe, fp4Format, fp4Recipe] = values as Array<string | null>;
+  const legacyFormat = legacyFp8.length ? (by('--fp8-e4m3').length ? 'e4m3' : 'hybrid') : null;
+  if (legacyFormat && fp8FormatFlag && legacyFormat !== fp8FormatFlag) return fail('--fp8-format and the old --fp8-e4m3/--fp8-hybrid disagree');
+  const fp8Format = fp8FormatFlag ?? legacyFormat;
+  const base = fp16.length ? 'fp16' : bf16.length ? 'bf16' : null;
+  const { preset, why } = choosePreset(base, fp8Format, fp8Recipe, fp4Format, fp4Recipe);
+  if (!preset) return fail(why ?? 'no preset');
+  const [first, ...rest] = [...occs].sort((a, b) => a.start - b.start);
+  conversions.push({ occurrence: first, entry: ctx.entryOf(first), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
+  for (const o of rest) conversions.push(removed(o, `folded into mixed_precision=${preset} (line ${first.line})`, 'folded', ctx.entryOf(o)));
+  return { conversions, warnings };
+}

@@ -1,21 +1,34 @@
 /** Small multi-key rules: one flag, several fixed Bridge settings. */
 import type { Conversion } from '../convert.js';
-import { occurrencesOf, type Rule } from './rule.js';
+import { occurrencesOf, staticValue, type Rule } from './rule.js';
 
+/**
+ * --swiglu -> gated_linear_unit=true and activation_func=silu (the guide omits the latter). Without
+ * --ffn-hidden-size Megatron-LM sizes the MLP as int(4h * 2/3 / 64) * 64, Bridge as 4h: the
+ * computed size is written out.
+ */
 export const swigluRule: Rule = {
   name: 'swiglu',
-  description: '--swiglu -> gated_linear_unit=true and activation_func=silu (the guide omits the latter)',
+  description: '--swiglu -> gated_linear_unit, activation_func=silu and Megatron-LM\'s SwiGLU ffn size',
   apply(ctx) {
-    const conversions: Conversion[] = occurrencesOf(ctx, '--swiglu').map((o) => ({
-      occurrence: o,
-      entry: ctx.entryOf(o),
-      overrides: [
+    const warnings: string[] = [];
+    const hasFfn = occurrencesOf(ctx, '--ffn-hidden-size').length > 0;
+    const hidden = staticValue(ctx, '--hidden-size');
+    const conversions: Conversion[] = occurrencesOf(ctx, '--swiglu').map((o) => {
+      const overrides: Conversion['overrides'] = [
         { key: 'model.gated_linear_unit', value: { kind: 'raw', text: 'true' } },
         { key: 'model.activation_func', value: { kind: 'raw', text: 'silu' } },
-      ],
-      notes: [],
-    }));
-    return { conversions, warnings: [] };
+      ];
+      if (!hasFfn) {
+        if (hidden !== undefined && /^\d+$/.test(hidden)) {
+          overrides.push({ key: 'model.ffn_hidden_size', value: { kind: 'raw', text: String(Math.floor((4 * Number(hidden) * 2) / 3 / 64) * 64) } });
+        } else {
+          warnings.push('--swiglu without --ffn-hidden-size: Megatron-LM used int(4*hidden*2/3/64)*64, Bridge uses 4*hidden; set model.ffn_hidden_size');
+        }
+      }
+      return { occurrence: o, entry: ctx.entryOf(o), overrides, notes: [] };
+    });
+    return { conversions, warnings };
   },
 };
 
