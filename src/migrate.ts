@@ -14,6 +14,8 @@ import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
 import { convertOccurrence, type Conversion } from './mapping/convert.js';
 import { rules } from './mapping/rules/index.js';
 import { pinnedDefaults } from './mapping/defaults.js';
+import { chooseRecipe } from './mapping/choose-recipe.js';
+import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
 import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
@@ -22,7 +24,7 @@ import type { FlagOccurrence } from './resolve/types.js';
 export { initParser };
 
 export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}';
-export const DEFAULT_RECIPE = 'vanilla_gpt_pretrain_config';
+export const DEFAULT_RECIPE = VANILLA;
 
 function tableFor(options: MigrateOptions): FlagTable {
   if (options.table) return options.table;
@@ -106,8 +108,14 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         dataset = 'mock';
         warnings.push({ line: launchLine, message: 'no --data-path, per-split data paths or --mock-data found: run_recipe.py is started with --dataset mock' });
       }
-      const recipe = options.recipe ?? DEFAULT_RECIPE;
-      const pinned = options.pinDefaults === false ? { pins: [], warnings: [] } : pinnedDefaults(occurrences, table, recipe);
+      const choice = chooseRecipe(options.recipe, launch.family === 'mamba' ? 'mamba' : 'gpt', occurrences, table);
+      if ('skip' in choice) {
+        report.launches.push(skippedLaunch(launch, lines, choice.skip));
+        continue;
+      }
+      const recipe = choice.recipe;
+      for (const w of choice.warnings) warnings.push({ line: launchLine, message: w });
+      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], warnings: [] } : pinnedDefaults(occurrences, table);
       for (const w of pinned.warnings) warnings.push({ line: launchLine, message: w });
       const plan = planLaunch({
         launch,
@@ -120,7 +128,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         pinsVariable: nextPinsVariable(),
         posix: isPosixSh(source),
         warnings,
-        keyFor: (k) => k,
+        keyFor: (k) => keyForView(choice.view, k),
+        keyProblem: (k) => modelKeyProblem(choice.view, k, recipe),
       });
       if (editsTouchErrors(plan.edits, regions)) {
         report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));

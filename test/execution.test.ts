@@ -11,6 +11,7 @@ import { ready, run } from './helpers/core.js';
 import { executeScript, splitAtEntry, type ExecOptions } from './helpers/execute.js';
 import { parseOverride, type HydraJs } from './helpers/hydra-parse.js';
 import { checkFlag, readMegatronArgs } from './helpers/expectations.js';
+import { findRecipe, keyForView } from '../src/mapping/recipes.js';
 
 const root = join(import.meta.dirname, '..', 'fixtures');
 const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -35,6 +36,11 @@ describe('execution under stub launchers', () => {
       const unsupported = mlm.filter((m) => !/pretrain_(gpt|mamba|hybrid)/.test(m.entry));
       const gpt = mlm.filter((m) => /pretrain_(gpt|mamba|hybrid)/.test(m.entry));
       const bridge = after.records.map((r) => splitAtEntry(r, /run_recipe\.py$/)).filter((x) => x !== undefined);
+      if (!report.launches.some((l) => l.migrated)) {
+        // Nothing migrated (reported instead): the script must run exactly as before.
+        expect(after.records).toEqual(before.records);
+        return;
+      }
       expect(bridge.length, 'one run_recipe.py start per Megatron-LM start').toBe(gpt.length);
       expect(after.records.length).toBe(before.records.length - 0);
       const removedFlags = new Set(report.launches.flatMap((l) => l.unmapped.map((u) => u.flag)));
@@ -43,7 +49,10 @@ describe('execution under stub launchers', () => {
         // Launcher words stay, except torch.distributed.launch -> run.
         const launcherBefore = m.launcher.map((w) => (w === 'torch.distributed.launch' ? 'torch.distributed.run' : w)).filter((w) => w !== '--use_env' && w !== '--use-env');
         expect(b.launcher).toEqual(launcherBefore);
-        expect(b.args.slice(0, 2)).toEqual(['--recipe', options.recipe ?? 'vanilla_gpt_pretrain_config']);
+        const migrated = report.launches.filter((l) => l.migrated);
+        const recipe = migrated[i]?.recipe ?? 'vanilla_gpt_pretrain_config';
+        expect(b.args.slice(0, 2)).toEqual(['--recipe', recipe]);
+        const view = findRecipe(recipe)?.view ?? 'flat';
         expect(b.args[2]).toBe('--dataset');
         const rest = b.args.slice(4);
         for (const w of rest) expect(w.startsWith('-'), `argument ${JSON.stringify(w)} reaches run_recipe.py`).toBe(false);
@@ -51,6 +60,14 @@ describe('execution under stub launchers', () => {
         for (const w of rest) {
           const o = parseOverride(w);
           overrides.set(o.key, o.value);
+          // Checks below speak the flat view; a nested recipe spells model keys model.transformer.*.
+          if (o.key.startsWith('model.transformer.')) overrides.set(`model.${o.key.slice('model.transformer.'.length)}`, o.value);
+        }
+        for (const k of overrides.keys()) {
+          if (k.startsWith('model.') && !k.startsWith('model.transformer.')) {
+            const spelled = keyForView(view, k);
+            if (spelled !== k) expect(overrides.has(spelled), `${k} must be spelled ${spelled} for ${recipe}`).toBe(true);
+          }
         }
         const flags = readMegatronArgs(m.args);
         for (const f of flags) {

@@ -3,12 +3,15 @@
  * in the same directory, fsync, then rename over the original. Mode bits (and owner, where
  * permitted) are kept.
  */
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, statSync, chmodSync, chownSync, unlinkSync } from 'node:fs';
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, statSync, chmodSync, chownSync, unlinkSync, realpathSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
 
-export function atomicWrite(path: string, data: Uint8Array): void {
+export function atomicWrite(linkOrPath: string, data: Uint8Array): void {
+  // Write where the bytes live: renaming over a symbolic link would replace the link with a
+  // regular file and leave its target unmigrated.
+  const path = realpathSync(linkOrPath);
   const st = statSync(path);
   const tmp = join(dirname(path), `.${basename(path)}.bridge-migrate-${process.pid}-${counter++}.tmp`);
   let fd: number | undefined;
@@ -19,12 +22,13 @@ export function atomicWrite(path: string, data: Uint8Array): void {
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    chmodSync(tmp, st.mode & 0o7777);
     try {
       chownSync(tmp, st.uid, st.gid);
     } catch {
       // not permitted for non-root users: the file keeps the writer's owner
     }
+    // After chown, which clears the set-user-ID and set-group-ID bits.
+    chmodSync(tmp, st.mode & 0o7777);
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);

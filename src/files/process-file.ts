@@ -32,6 +32,8 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   try {
     const st = statSync(path);
     if (st.isDirectory()) return { path, report: errorReport(path, 'is a directory; pass it without a file name to migrate the scripts inside'), written: false };
+    // A FIFO, socket or device would block readFileSync (a FIFO with no writer waits forever).
+    if (!st.isFile()) return { path, report: errorReport(path, 'not a regular file (a FIFO, socket or device); pass only script files or directories'), written: false };
     const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (st.size > max) return { path, report: errorReport(path, `file is ${st.size} bytes, over the ${max}-byte limit; raise it with --max-bytes if this really is a launch script`), written: false };
     bytes = readFileSync(path);

@@ -10,7 +10,9 @@ export interface DecodedText {
 
 export class DecodeError extends Error {}
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: true keeps a leading U+FEFF in the text (the default strips it silently), so that
+// `bom` below can see it and encodeScript() can put it back.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeScript(bytes: Uint8Array): DecodedText {
   if (bytes.includes(0)) throw new DecodeError('binary file (contains NUL bytes); not a shell script');

@@ -18,8 +18,6 @@ export interface DefaultPin {
   note?: string;
 }
 
-export const PIN_RECIPE = 'vanilla_gpt_pretrain_config';
-
 const rows = generated as DefaultPin[];
 
 export interface Pin {
@@ -29,9 +27,8 @@ export interface Pin {
 }
 
 /** Pins and warnings for one launch. */
-export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, recipe: string): { pins: Pin[]; warnings: string[] } {
+export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; warnings: string[] } {
   const warnings: string[] = [];
-  if (recipe !== PIN_RECIPE) return { pins: [], warnings };
   const setKeys = new Set<string>();
   const setFlags = new Set<string>();
   for (const o of occurrences) {

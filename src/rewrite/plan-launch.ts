@@ -28,6 +28,8 @@ export interface LaunchPlanInput {
   warnings: Array<{ line: number; message: string }>;
   /** Rewrites a flat key for the recipe's model shape (model.x -> model.transformer.x). */
   keyFor: (key: string) => string;
+  /** Why a (spelled) key does not exist on the recipe's model config, if it does not. */
+  keyProblem?: (key: string) => string | undefined;
 }
 
 export interface LaunchPlan {
@@ -80,6 +82,11 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
     if (!c.removed && c.overrides.length) {
       const overrides = withKeys(c.overrides);
+      const problem = overrides.map((o) => input.keyProblem?.(o.key)).find((p) => p !== undefined);
+      if (problem) {
+        removals.push({ c, reason: problem, kind: 'error' });
+        continue;
+      }
       try {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
         edits.push({ start: occ.start, end: occ.end, text: replacement });
