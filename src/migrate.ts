@@ -57,21 +57,27 @@ function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {
 export function migrate(source: string, options: MigrateOptions = {}): MigrateResult {
   const report: FileReport = { path: options.path, status: 'skipped', launches: [], messages: [] };
   const table = tableFor(options);
-  const tree = parseBash(source);
+  const lines = new SourceLines(source);
+  const parsed = parseWithRecovery(source, lines);
+  const tree = parsed.tree;
+  const analysed = parsed.text;
   const extraTrees: Array<{ delete(): void }> = [];
   try {
-    const lines = new SourceLines(source);
-    const regions = errorRegions(tree.rootNode);
+    const regions = [...parsed.blanked, ...errorRegions(tree.rootNode)];
+    for (const b of parsed.blanked) {
+      report.messages.push({ line: lines.lineOf(b.start), message: 'bash syntax error on this line (a template placeholder such as `<Specify path>`?); the line was read as if it were not there and nothing on it was changed', severity: 'warning' });
+    }
     const index = indexScript(tree.rootNode);
-    const scan = findLaunches(index, source, extraTrees, options.entrypoints ?? []);
+    const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
     for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: 'warning' });
     if (scan.launches.length === 0) {
-      if (regions.length) {
-        report.messages.push({ line: lines.lineOf(regions[0].start), message: 'bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)', severity: 'warning' });
+      const remaining = errorRegions(tree.rootNode);
+      if (remaining.length) {
+        report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)', severity: 'warning' });
       }
       return { output: source, report };
     }
-    const carriers = findCarriers(index, source);
+    const carriers = findCarriers(index, analysed);
     const gpt = scan.launches.filter((l) => l.family !== 'unsupported');
     const unsupported = scan.launches.filter((l) => l.family === 'unsupported');
     // Carriers shared with launches we do not migrate must stay as they are.
@@ -85,8 +91,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const edits: Edit[] = [];
     const comments: Array<{ statementStart: number; text: string }> = [];
     for (const launch of gpt) {
-      const launchLine = lines.lineOf(launch.command.startIndex);
-      if (overlaps(regions, launch.command.startIndex, launch.command.endIndex)) {
+      const launchLine = lines.lineOf(launch.entry.start);
+      if (overlaps(regions, launch.start, launch.end)) {
         report.launches.push(skippedLaunch(launch, lines, 'the launch overlaps a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;
       }
@@ -153,7 +159,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
     report.status = output === source ? 'unchanged' : 'changed';
     if (output !== source) {
-      const problem = verifyOutput(output, regions.length);
+      const problem = verifyOutput(output, parsed.inputErrors);
       if (problem) {
         report.status = 'error';
         report.error = `${problem}; the file was left unchanged. This is a bridge-migrate bug: please report it with the script`;
@@ -161,14 +167,46 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         return { output: source, report };
       }
     }
-    if (regions.length) {
-      report.messages.push({ line: lines.lineOf(regions[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
+    const remaining = errorRegions(tree.rootNode);
+    if (remaining.length) {
+      report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
     }
     return { output, report };
   } finally {
     tree.delete();
     for (const t of extraTrees) t.delete();
   }
+}
+
+/**
+ * Parses, and when the tree has syntax errors, blanks the line where the first error starts (same
+ * length, newlines kept, so offsets stay valid) and parses again, a few times. Real scripts carry
+ * template lines like `DATA_PATH=<Specify path>` whose error recovery otherwise swallows the launch
+ * below them. Blanked lines count as error regions: nothing on them is edited.
+ */
+function parseWithRecovery(source: string, lines: SourceLines) {
+  let text = source;
+  let tree = parseBash(text);
+  const inputErrors = errorRegions(tree.rootNode).length;
+  const blanked: Region[] = [];
+  for (let attempt = 0; attempt < 8 && tree.rootNode.hasError; attempt++) {
+    const first = errorRegions(tree.rootNode)[0];
+    if (!first) break;
+    const start = lines.lineStart(Math.min(first.start, source.length));
+    const end = lines.lineEnd(start);
+    if (blanked.some((b) => b.start === start) || end <= start) break;
+    const candidate = text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+    const next = parseBash(candidate);
+    if (errorRegions(next.rootNode).length > errorRegions(tree.rootNode).length) {
+      next.delete();
+      break;
+    }
+    tree.delete();
+    tree = next;
+    text = candidate;
+    blanked.push({ start, end });
+  }
+  return { tree, text, blanked, inputErrors };
 }
 
 /** The rewritten text must parse at least as cleanly as the input did. */
@@ -190,7 +228,7 @@ function isPosixSh(source: string): boolean {
 }
 
 function skippedLaunch(launch: Launch, lines: SourceLines, why: string): LaunchReport {
-  const line = lines.lineOf(launch.command.startIndex);
+  const line = lines.lineOf(launch.entry.start);
   return {
     line,
     entrypoint: launch.entryName,

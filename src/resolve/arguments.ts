@@ -162,8 +162,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
     }
   };
 
-  const launchTokens = launch.words.slice(launch.entryIndex + 1).map((w) => wordToken(w, launch.source, launch.ctx));
-  addSegment(launchTokens, { statementStart: launch.statementStart, branchPath: launch.branchPath });
+  addSegment(launch.args, { statementStart: launch.statementStart, branchPath: launch.branchPath });
   // A variable that only ever holds one literal word cannot split into several.
   for (const seg of segments) {
     for (const t of seg.tokens) {

@@ -1,45 +1,55 @@
 /**
  * Finds Megatron-LM training launches: a command one of whose words names a `pretrain_*.py`
- * entrypoint, started directly, under torchrun / python -m torch.distributed.* / srun / deepspeed /
- * mpirun, behind env-var prefixes, or inside `bash -c "..."`.
+ * entrypoint (literally, with any path or variable before it, or through a variable that holds the
+ * script name), started directly, under torchrun / python -m torch.distributed.* / srun / deepspeed
+ * / mpirun, behind env-var prefixes, inside `bash -c "..."`, or kept in a string variable that is
+ * run later (`sh -c "$CMD"`, `eval $CMD`, `$CMD`).
  */
 import type { Node } from '../parse/parser.js';
 import { parseBash } from '../parse/parser.js';
-import { wordParts } from '../parse/words.js';
-import type { WordContext } from './types.js';
-import type { ScriptIndex } from './script-index.js';
+import { splitDqString, wordParts, wordToken } from '../parse/words.js';
+import type { Token, WordContext } from './types.js';
+import type { Assignment, ScriptIndex } from './script-index.js';
 
 export type EntryFamily = 'gpt' | 'mamba' | 'unsupported';
 
+/** A word as written: its span and source text. */
+export interface Span {
+  start: number;
+  end: number;
+  text: string;
+}
+
 export interface Launch {
-  command: Node;
-  /** Command name and arguments, in order. */
-  words: Node[];
-  entryIndex: number;
+  /** Span of the whole command (or of the string that holds it). */
+  start: number;
+  end: number;
+  /** The entrypoint word, replaced by run_recipe.py. */
+  entry: Span;
   entryName: string;
   family: EntryFamily;
   /** The launcher as the user would name it (torchrun, srun, python -m torch.distributed.launch ...). */
   launcher: string;
+  /** Words before the entrypoint. */
+  launcherWords: Span[];
+  /** Megatron-LM arguments after the entrypoint. */
+  args: Token[];
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
   ctx: WordContext;
-  /** Source text that node offsets refer to (the file, or the file with all but a `bash -c` body blanked). */
+  /** Source text that node offsets refer to (the file, or the file with all but a code string blanked). */
   source: string;
 }
 
 const ENTRY = /(?:^|\/)(pretrain_[A-Za-z0-9_]+\.py)$/;
+const ENTRY_ANYWHERE = /pretrain_[A-Za-z0-9_]+\.py/;
 
 export function entryFamily(name: string): EntryFamily {
-  if (/^pretrain_gpt(_[a-z0-9_]+)?\.py$/.test(name)) return 'gpt';
+  // pretrain_gpt.py, older pretrain_gpt2.py, and fork variants such as pretrain_gpt_core.py
+  if (/^pretrain_gpt[0-9]*(_[a-z0-9_]+)?\.py$/.test(name)) return 'gpt';
   if (/^pretrain_(mamba|hybrid)(_[a-z0-9_]+)?\.py$/.test(name)) return 'mamba';
   return 'unsupported';
-}
-
-function trailingLiteral(node: Node, source: string): string {
-  const parts = wordParts(node, source);
-  const last = parts[parts.length - 1];
-  return last && last.kind === 'lit' ? last.text : '';
 }
 
 export function commandWords(command: Node): Node[] {
@@ -54,9 +64,8 @@ function basename(text: string): string {
   return text.slice(text.lastIndexOf('/') + 1);
 }
 
-function describeLauncher(words: Node[], entryIndex: number, source: string): string {
-  if (entryIndex === 0) return 'direct';
-  const texts = words.slice(0, entryIndex).map((w) => source.slice(w.startIndex, w.endIndex));
+function describeLauncher(texts: string[]): string {
+  if (texts.length === 0) return 'direct';
   const first = basename(texts[0]);
   if (/^python[0-9.]*$/.test(first)) {
     const m = texts.indexOf('-m');
@@ -66,29 +75,74 @@ function describeLauncher(words: Node[], entryIndex: number, source: string): st
   return first;
 }
 
-function findEntry(words: Node[], source: string, extra: string[]): { index: number; name: string } | undefined {
-  for (let i = 0; i < words.length; i++) {
-    const tail = trailingLiteral(words[i], source);
-    const m = ENTRY.exec(tail);
-    if (m) return { index: i, name: m[1] };
-    const base = basename(tail);
-    if (extra.includes(base)) return { index: i, name: base };
+interface Finder {
+  index: ScriptIndex;
+  source: string;
+  extra: string[];
+}
+
+/** Entry name of a token: a literal ending in an entrypoint, or a variable that only holds one. */
+function entryOf(token: Token, f: Finder): string | undefined {
+  const last = token.parts[token.parts.length - 1];
+  if (last && last.kind === 'lit') {
+    const m = ENTRY.exec(last.text);
+    if (m) return m[1];
+    if (f.extra.includes(basename(last.text))) return basename(last.text);
+  }
+  if (token.parts.length === 1 && last?.kind === 'exp' && last.name) {
+    const list = f.index.assignments.get(last.name);
+    if (!list?.length) return undefined;
+    const names = new Set<string>();
+    for (const a of list) {
+      if (!a.value || a.append) return undefined;
+      const parts = wordParts(a.value, f.source);
+      const text = parts.length === 1 && parts[0].kind === 'lit' ? parts[0].text : undefined;
+      const m = text === undefined ? null : ENTRY.exec(text);
+      if (!m) return undefined;
+      names.add(m[1]);
+    }
+    const families = new Set([...names].map(entryFamily));
+    if (families.size !== 1) return undefined;
+    return [...names][0];
   }
   return undefined;
 }
 
-/** `bash -c "..."` / `sh -c '...'`: the string argument that holds code, if it names an entrypoint. */
-function innerCode(words: Node[], source: string, extra: string[]): Node | undefined {
+function familyOf(name: string, f: Finder): EntryFamily {
+  return f.extra.includes(name) ? 'gpt' : entryFamily(name);
+}
+
+/** A launch from a list of tokens (a command's words or the words of a string). */
+function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'entryName' | 'family' | 'launcher' | 'launcherWords' | 'args'>, sourceText: string, prefix = ''): Launch | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    const name = entryOf(tokens[i], f);
+    if (!name) continue;
+    const span = (t: Token): Span => ({ start: t.start, end: t.end, text: sourceText.slice(t.start, t.end) });
+    const launcherWords = tokens.slice(0, i).map(span);
+    return {
+      ...base,
+      entry: span(tokens[i]),
+      entryName: name,
+      family: familyOf(name, f),
+      launcher: `${prefix}${describeLauncher(launcherWords.map((w) => w.text))}`,
+      launcherWords,
+      args: tokens.slice(i + 1),
+    };
+  }
+  return undefined;
+}
+
+/** `bash -c "..."` / `sh -c '...'`: the string argument that holds code. */
+function innerCode(words: Node[], source: string): Node | undefined {
   for (let i = 0; i + 2 < words.length + 1; i++) {
     const w = words[i];
     if (!w) continue;
-    const name = basename(source.slice(w.startIndex, w.endIndex));
-    if (!/^(ba|z|da)?sh$/.test(name)) continue;
+    if (!/^(ba|z|da)?sh$/.test(basename(source.slice(w.startIndex, w.endIndex)))) continue;
     const flag = words[i + 1];
     const code = words[i + 2];
     if (!flag || !code) continue;
     if (!/^-[a-z]*c[a-z]*$/.test(source.slice(flag.startIndex, flag.endIndex))) continue;
-    if ((code.type === 'string' || code.type === 'raw_string') && (/pretrain_[A-Za-z0-9_]+\.py/.test(code.text) || extra.some((e) => code.text.includes(e)))) return code;
+    if (code.type === 'string' || code.type === 'raw_string') return code;
   }
   return undefined;
 }
@@ -103,65 +157,98 @@ export interface LaunchScan {
   problems: Array<{ offset: number; message: string }>;
 }
 
-export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
-  const launches: Launch[] = [];
-  const problems: LaunchScan['problems'] = [];
+/** How a string variable is run: as code (`sh -c "$X"`, `eval $X`) or as split words (`$X args`). */
+function stringUse(name: string, index: ScriptIndex, source: string): 'code' | 'split' | undefined {
+  let use: 'code' | 'split' | undefined;
+  const refersTo = (n: Node) => {
+    const parts = wordParts(n, source);
+    return parts.length === 1 && parts[0].kind === 'exp' && parts[0].name === name;
+  };
   for (const cmd of index.commands) {
     const words = commandWords(cmd.node);
-    const entry = findEntry(words, source, extraEntrypoints);
-    if (entry) {
-      launches.push({
-        command: cmd.node,
-        words,
-        entryIndex: entry.index,
-        entryName: entry.name,
-        family: extraEntrypoints.includes(entry.name) ? 'gpt' : entryFamily(entry.name),
-        launcher: describeLauncher(words, entry.index, source),
-        statementStart: cmd.statementStart,
-        branchPath: cmd.branchPath,
-        ctx: 'word',
-        source,
-      });
-      continue;
+    if (words.length === 0) continue;
+    const first = source.slice(words[0].startIndex, words[0].endIndex);
+    if (refersTo(words[0])) use = use ?? 'split';
+    else if (first === 'eval' && words.slice(1).some(refersTo)) use = 'code';
+    else {
+      const code = innerCode(words, source);
+      if (code && refersTo(code)) use = 'code';
     }
-    const code = innerCode(words, source, extraEntrypoints);
-    if (!code) continue;
-    const quoted = code.type === 'string';
-    const start = code.startIndex + 1;
-    const end = code.endIndex - 1;
+  }
+  return use;
+}
+
+export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
+  const f: Finder = { index, source, extra: extraEntrypoints };
+  const launches: Launch[] = [];
+  const problems: LaunchScan['problems'] = [];
+
+  const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string) => {
     const body = source.slice(start, end);
     if (quoted && /\\"/.test(body)) {
-      problems.push({ offset: code.startIndex, message: 'the `bash -c` string contains escaped double quotes; migrate it by hand or move the command out of the string' });
-      continue;
+      problems.push({ offset: start, message: 'the command string contains escaped double quotes; migrate it by hand or move the command out of the string' });
+      return;
     }
     const masked = maskOutside(source, start, end);
     const tree = parseBash(masked);
     trees.push(tree);
-    {
-      const innerCommands: Node[] = [];
-      const visit = (n: Node) => {
-        if (n.type === 'command') innerCommands.push(n);
-        for (const c of n.namedChildren) if (c) visit(c);
-      };
-      visit(tree.rootNode);
-      for (const inner of innerCommands) {
-        const iw = commandWords(inner);
-        const ie = findEntry(iw, masked, extraEntrypoints);
-        if (!ie) continue;
-        launches.push({
-          command: inner,
-          words: iw,
-          entryIndex: ie.index,
-          entryName: ie.name,
-          family: extraEntrypoints.includes(ie.name) ? 'gpt' : entryFamily(ie.name),
-          launcher: `${describeLauncher(words, words.indexOf(code) - 1, source)} bash -c`,
-          statementStart: cmd.statementStart,
-          branchPath: cmd.branchPath,
-          ctx: quoted ? 'dq-code' : 'sq-code' as WordContext,
-          source: masked,
-        });
+    const ctx: WordContext = quoted ? 'dq-code' : 'sq-code';
+    const visit = (n: Node) => {
+      if (n.type === 'command') {
+        const launch = launchFrom(
+          commandWords(n).map((w) => wordToken(w, masked, ctx)),
+          f,
+          { start: n.startIndex, end: n.endIndex, statementStart: at.statementStart, branchPath: at.branchPath, ctx, source: masked },
+          masked,
+          prefix,
+        );
+        if (launch) launches.push(launch);
+      }
+      for (const c of n.namedChildren) if (c) visit(c);
+    };
+    visit(tree.rootNode);
+  };
+
+  for (const cmd of index.commands) {
+    const words = commandWords(cmd.node);
+    const launch = launchFrom(
+      words.map((w) => wordToken(w, source, 'word')),
+      f,
+      { start: cmd.node.startIndex, end: cmd.node.endIndex, statementStart: cmd.statementStart, branchPath: cmd.branchPath, ctx: 'word', source },
+      source,
+    );
+    if (launch) {
+      launches.push(launch);
+      continue;
+    }
+    const code = innerCode(words, source);
+    if (code && ENTRY_ANYWHERE.test(code.text)) {
+      const before = words.slice(0, words.indexOf(code) - 1).map((w) => source.slice(w.startIndex, w.endIndex));
+      scanCode(code.startIndex + 1, code.endIndex - 1, code.type === 'string', cmd, `${describeLauncher(before)} `);
+    }
+  }
+
+  // Launch commands kept in string variables and run later.
+  for (const [name, list] of index.assignments) {
+    for (const a of list as Assignment[]) {
+      const v = a.value;
+      if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
+      const use = stringUse(name, index, source);
+      if (!use) continue;
+      if (use === 'code') {
+        scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `);
+      } else if (v.type === 'string') {
+        const launch = launchFrom(
+          splitDqString(v, source, 'dq-split'),
+          f,
+          { start: v.startIndex, end: v.endIndex, statementStart: a.statementStart, branchPath: a.branchPath, ctx: 'dq-split', source },
+          source,
+          `$${name}: `,
+        );
+        if (launch) launches.push(launch);
       }
     }
   }
+  launches.sort((x, y) => x.start - y.start);
   return { launches, problems };
 }

@@ -12,7 +12,36 @@ export interface Edit {
 }
 
 function overlapsAny(edits: Edit[], start: number, end: number): boolean {
-  return edits.some((e) => (e.start < end && start < e.end) || (start === end && e.start < start && start < e.end));
+  // Other deletions may overlap: mergeDeletions() unites them afterwards.
+  return edits.some((e) => e.text !== '' && ((e.start < end && start < e.end) || (start === end && e.start < start && start < e.end)));
+}
+
+/**
+ * Unites overlapping or touching deletions (several removed words in a row), then lets a deletion
+ * that now starts right after a line's indentation take the blanks after it, so no double blank is
+ * left where the words were.
+ */
+export function mergeDeletions(lines: SourceLines, edits: Edit[]): Edit[] {
+  const text = lines.text;
+  const others = edits.filter((e) => e.text !== '' || e.start === e.end);
+  const dels = edits.filter((e) => e.text === '' && e.end > e.start).sort((a, b) => a.start - b.start);
+  const merged: Edit[] = [];
+  for (const d of dels) {
+    const last = merged[merged.length - 1];
+    const gap = last ? text.slice(last.end, d.start) : '';
+    if (last && d.start <= last.end) last.end = Math.max(last.end, d.end);
+    else if (last && /^[ \t]*$/.test(gap) && gap.length > 0 && !others.some((o) => o.start >= last.end && o.start < d.start)) last.end = Math.max(last.end, d.end);
+    else merged.push({ ...d });
+  }
+  for (const m of merged) {
+    const before = text.slice(lines.lineStart(m.start), m.start);
+    if (/^[ \t]*$/.test(before)) {
+      const ws = /^[ \t]*/.exec(text.slice(m.end))![0].length;
+      const grown = { start: m.start, end: m.end + ws };
+      if (!others.some((o) => o.start < grown.end && grown.start < o.end)) m.end = grown.end;
+    }
+  }
+  return [...others, ...merged];
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Conversion } from '../mapping/convert.js';
 import type { Override } from '../mapping/hydra.js';
 import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
 import type { LaunchReport, UnmappedReport } from '../types.js';
-import { commentAnchor, deletionRange, type Edit } from './edits.js';
+import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
 
 export interface LaunchPlanInput {
@@ -49,7 +49,8 @@ function freeNewlines(segment: Segment, occ: FlagOccurrence): boolean {
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
-  const quoted = /^[A-Za-z0-9_\-.\/:+@%]+$/.test(script) ? script : `"${script}"`;
+  const plain = /^[A-Za-z0-9_\-.\/:+@%]+$/.test(script) || launch.ctx === 'dq-split' || launch.ctx === 'sq-split';
+  const quoted = plain ? script : `"${script}"`;
   const words = [quoted, '--recipe', recipe, '--dataset', dataset];
   const text = words.join(' ');
   return launch.ctx === 'dq-code' ? text.replace(/[\\"`]/g, '\\$&') : text;
@@ -61,7 +62,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const edits: Edit[] = [];
   const comments: LaunchPlan['comments'] = [];
   const report: LaunchReport = {
-    line: lines.lineOf(launch.command.startIndex),
+    line: lines.lineOf(launch.entry.start),
     entrypoint: launch.entryName,
     launcher: launch.launcher,
     migrated: true,
@@ -111,15 +112,15 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   }
   // Removed words at the end of the launch line go together with the continuations before them,
   // so that no dangling ` \` is left.
-  const entry = launch.words[launch.entryIndex];
-  const argWords = launch.words.slice(launch.entryIndex + 1);
+  const entry = launch.entry;
+  const argWords = launch.args;
   const isRemoved = (start: number, end: number) => removals.some((r) => r.c.occurrence.start <= start && end <= r.c.occurrence.end && !r.c.occurrence.segment.variable);
   let k = argWords.length - 1;
-  while (k >= 0 && isRemoved(argWords[k].startIndex, argWords[k].endIndex)) k--;
+  while (k >= 0 && isRemoved(argWords[k].start, argWords[k].end)) k--;
   let tailFrom = Infinity;
   if (launch.ctx === 'word' && k < argWords.length - 1) {
-    tailFrom = k >= 0 ? argWords[k].endIndex : entry.endIndex;
-    edits.push({ start: tailFrom, end: argWords[argWords.length - 1].endIndex, text: '' });
+    tailFrom = k >= 0 ? argWords[k].end : entry.end;
+    edits.push({ start: tailFrom, end: argWords[argWords.length - 1].end, text: '' });
   }
   // Deletions last, so they can tidy around replacements without overlapping them.
   for (const r of removals) {
@@ -134,7 +135,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // overrides after them win).
   let replacement = entryText(input);
   if (input.pins.length) {
-    const code = launch.ctx === 'dq-code' || launch.ctx === 'sq-code';
+    const code = launch.ctx !== 'word';
     const anchor = code || input.posix ? undefined : commentAnchor(lines, launch.statementStart);
     if (anchor) {
       // Grouped in an array above the launch, first on the command line so the script's own
@@ -145,31 +146,39 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       edits.push({ start: anchor.at, end: anchor.at, text });
       replacement += ` "\${${input.pinsVariable}[@]}"`;
     } else {
-      const pinTexts = input.pins.map((p) => overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, code ? launch.ctx : 'word'));
+      const pinTexts: string[] = [];
+      for (const p of input.pins) {
+        try {
+          pinTexts.push(overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, launch.ctx));
+        } catch (e) {
+          if (!(e instanceof ShellTextError)) throw e;
+          report.warnings.push({ line: lines.lineOf(entry.start), message: `could not pin ${overrideText(p.override)} here (${e.message}); add it by hand` });
+        }
+      }
       replacement += ` ${pinTexts.join(' ')}`;
     }
-    for (const p of input.pins) report.pinned.push({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)), flag: p.flag, line: lines.lineOf(entry.startIndex) });
+    for (const p of input.pins) report.pinned.push({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)), flag: p.flag, line: lines.lineOf(entry.start) });
   }
-  edits.push({ start: entry.startIndex, end: entry.endIndex, text: replacement });
+  edits.push({ start: entry.start, end: entry.end, text: replacement });
 
   // python -m torch.distributed.launch passes --local_rank, which run_recipe.py rejects.
-  const launcherWords = launch.words.slice(0, launch.entryIndex);
+  const launcherWords = launch.launcherWords;
   const moduleIdx = launcherWords.findIndex((w) => w.text === 'torch.distributed.launch');
   if (moduleIdx !== -1) {
     const w = launcherWords[moduleIdx];
-    edits.push({ start: w.startIndex, end: w.endIndex, text: 'torch.distributed.run' });
-    report.warnings.push({ line: lines.lineOf(w.startIndex), message: 'python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)' });
+    edits.push({ start: w.start, end: w.end, text: 'torch.distributed.run' });
+    report.warnings.push({ line: lines.lineOf(w.start), message: 'python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)' });
     for (const u of launcherWords) {
       if (u.text === '--use_env' || u.text === '--use-env') {
-        edits.push(deletionRange(lines, u.startIndex, u.endIndex, false, edits));
-        report.warnings.push({ line: lines.lineOf(u.startIndex), message: `removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment` });
+        edits.push(deletionRange(lines, u.start, u.end, launch.ctx !== 'word', edits));
+        report.warnings.push({ line: lines.lineOf(u.start), message: `removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment` });
       }
     }
   }
-  if (/^deepspeed$/.test(launch.launcher)) {
+  if (/(^|: )deepspeed$/.test(launch.launcher)) {
     report.warnings.push({ line: report.line, message: 'the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects; start it with torchrun instead' });
   }
-  return { edits, comments, report };
+  return { edits: mergeDeletions(lines, edits), comments, report };
 }
 
 export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {
