@@ -22,6 +22,16 @@ export function isExpansionNode(node: Node): boolean {
   return EXPANSION_TYPES.has(node.type);
 }
 
+/**
+ * Where an expansion really starts. Inside strings tree-sitter-bash can let an expansion node
+ * begin at the blank before its `$` (`"$A $B"` gives a node " $B"), so trust the `$` or backtick.
+ */
+export function expansionStart(node: Node, source: string): number {
+  const text = source.slice(node.startIndex, node.endIndex);
+  const i = text.search(/[$`<>]/);
+  return i <= 0 ? node.startIndex : node.startIndex + i;
+}
+
 /** An expansion part from an expansion node (or its text). */
 export function expansionPart(text: string, quoted: boolean): Part {
   const m = PLAIN_REF.exec(text);
@@ -61,8 +71,9 @@ function dqParts(node: Node, source: string, parts: Part[]): void {
   let pos = open;
   for (const child of node.namedChildren) {
     if (!child || !isExpansionNode(child)) continue;
-    pushLit(parts, unescapeDq(source.slice(pos, child.startIndex)));
-    parts.push(expansionPart(source.slice(child.startIndex, child.endIndex), true));
+    const start = expansionStart(child, source);
+    pushLit(parts, unescapeDq(source.slice(pos, start)));
+    parts.push(expansionPart(source.slice(start, child.endIndex), true));
     pos = child.endIndex;
   }
   pushLit(parts, unescapeDq(source.slice(pos, Math.max(pos, close))));
@@ -135,9 +146,9 @@ export function splitDqString(node: Node, source: string, ctx: WordContext = 'dq
   let e = 0;
   while (pos < close) {
     const exp = expansions[e];
-    if (exp && exp.startIndex === pos) {
+    if (exp && expansionStart(exp, source) === pos) {
       if (!cur) cur = { parts: [], start: pos, end: exp.endIndex, ctx, splat: false };
-      cur.parts.push(expansionPart(source.slice(exp.startIndex, exp.endIndex), false));
+      cur.parts.push(expansionPart(source.slice(pos, exp.endIndex), false));
       cur.splat = true; // the variable's value is split again when the carrier is expanded
       cur.end = exp.endIndex;
       pos = exp.endIndex;
