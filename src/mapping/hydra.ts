@@ -35,7 +35,8 @@ export function isHydraFloat(text: string): boolean {
 
 /** Canonical Hydra int text for an argparse int literal, or undefined when it is not an int. */
 export function intText(text: string): string | undefined {
-  const t = text.trim();
+  // Python's int() (argparse type=int) accepts `_` between digits: 126_953_125.
+  const t = text.trim().replace(/(?<=\d)_(?=\d)/g, '');
   if (!/^[+-]?\d+$/.test(t)) return undefined;
   const neg = t.startsWith('-');
   const digits = t.replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');
@@ -44,7 +45,7 @@ export function intText(text: string): string | undefined {
 
 /** Canonical Hydra float text for an argparse float literal (`0` -> `0.0`), or undefined. */
 export function floatText(text: string): string | undefined {
-  const t = text.trim();
+  const t = text.trim().replace(/(?<=\d)_(?=\d)/g, '');
   if (/^[+-]?(inf|infinity|nan)$/i.test(t)) return t.toLowerCase().replace('infinity', 'inf');
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
   if (/^[+-]?\d+$/.test(t)) return `${intText(t)}.0`;

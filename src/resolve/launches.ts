@@ -157,25 +157,53 @@ export interface LaunchScan {
   problems: Array<{ offset: number; message: string }>;
 }
 
-/** How a string variable is run: as code (`sh -c "$X"`, `eval $X`) or as split words (`$X args`). */
-function stringUse(name: string, index: ScriptIndex, source: string): 'code' | 'split' | undefined {
+/**
+ * How a string variable that holds a launch is run: as code (`sh -c "... $X ..."`, `eval $X`: the
+ * value is parsed again) or as split words (`$X args`, `srun $X`, `bash -c '... $X ...'` where the
+ * inner shell expands it). Code wins when both occur (an `echo $X` next to `eval $X`).
+ */
+function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'code' | 'split'; companions: Set<string> } {
   let use: 'code' | 'split' | undefined;
-  const refersTo = (n: Node) => {
+  const companions = new Set<string>();
+  const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
+  const isRef = (n: Node) => {
     const parts = wordParts(n, source);
-    return parts.length === 1 && parts[0].kind === 'exp' && parts[0].name === name;
+    return parts.some((p) => p.kind === 'exp' && p.name === name);
+  };
+  const noteCompanions = (text: string) => {
+    for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (m[1] !== name) companions.add(m[1]);
   };
   for (const cmd of index.commands) {
     const words = commandWords(cmd.node);
     if (words.length === 0) continue;
     const first = source.slice(words[0].startIndex, words[0].endIndex);
-    if (refersTo(words[0])) use = use ?? 'split';
-    else if (first === 'eval' && words.slice(1).some(refersTo)) use = 'code';
-    else {
-      const code = innerCode(words, source);
-      if (code && refersTo(code)) use = 'code';
+    const code = innerCode(words, source);
+    const before = use;
+    if (code && ref.test(code.text)) {
+      if (code.type === 'string') use = 'code';
+      else use = use ?? 'split';
+      noteCompanions(code.text);
+    } else if (first === 'eval' && words.slice(1).some(isRef)) use = 'code';
+    else if (first !== 'echo' && first !== 'printf' && words.some((w) => w.type !== 'string' && isRef(w))) use = use ?? 'split';
+    if (use !== before || (code && ref.test(code.text))) noteCompanions(source.slice(cmd.node.startIndex, cmd.node.endIndex));
+  }
+  return { use, companions };
+}
+
+/** `torch.distributed.launch` (and `--use_env`) inside launcher variables that run with a launch. */
+function launcherFixes(names: Set<string>, index: ScriptIndex, source: string): Span[] {
+  const out: Span[] = [];
+  for (const n of names) {
+    for (const a of index.assignments.get(n) ?? []) {
+      const v = a.value;
+      if (!v || (v.type !== 'string' && v.type !== 'raw_string')) continue;
+      const text = source.slice(v.startIndex, v.endIndex);
+      for (const m of text.matchAll(/torch\.distributed\.launch\b|--use[_-]env\b/g)) {
+        out.push({ start: v.startIndex + m.index!, end: v.startIndex + m.index! + m[0].length, text: m[0] });
+      }
     }
   }
-  return use;
+  return out;
 }
 
 export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
@@ -233,10 +261,13 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     for (const a of list as Assignment[]) {
       const v = a.value;
       if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
-      const use = stringUse(name, index, source);
+      const { use, companions } = stringUse(name, index, source);
       if (!use) continue;
+      const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
+        const n = launches.length;
         scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `);
+        for (const l of launches.slice(n)) l.launcherWords.push(...fixes);
       } else if (v.type === 'string') {
         const launch = launchFrom(
           splitDqString(v, source, 'dq-split'),
@@ -245,7 +276,10 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
           source,
           `$${name}: `,
         );
-        if (launch) launches.push(launch);
+        if (launch) {
+          launch.launcherWords.push(...fixes);
+          launches.push(launch);
+        }
       }
     }
   }

@@ -35,7 +35,7 @@ export function mergeDeletions(lines: SourceLines, edits: Edit[]): Edit[] {
   }
   for (const m of merged) {
     const before = text.slice(lines.lineStart(m.start), m.start);
-    if (/^[ \t]*$/.test(before)) {
+    if (/^[ \t]*$/.test(before) && text[m.end - 1] !== '\n') {
       const ws = /^[ \t]*/.exec(text.slice(m.end))![0].length;
       const grown = { start: m.start, end: m.end + ws };
       if (!others.some((o) => o.start < grown.end && grown.start < o.end)) m.end = grown.end;

@@ -163,14 +163,15 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 
   // python -m torch.distributed.launch passes --local_rank, which run_recipe.py rejects.
   const launcherWords = launch.launcherWords;
-  const moduleIdx = launcherWords.findIndex((w) => w.text === 'torch.distributed.launch');
-  if (moduleIdx !== -1) {
-    const w = launcherWords[moduleIdx];
+  const moduleWords = launcherWords.filter((w) => w.text === 'torch.distributed.launch');
+  for (const w of moduleWords) {
     edits.push({ start: w.start, end: w.end, text: 'torch.distributed.run' });
     report.warnings.push({ line: lines.lineOf(w.start), message: 'python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)' });
+  }
+  if (moduleWords.length) {
     for (const u of launcherWords) {
       if (u.text === '--use_env' || u.text === '--use-env') {
-        edits.push(deletionRange(lines, u.start, u.end, launch.ctx !== 'word', edits));
+        edits.push(deletionRange(lines, u.start, u.end, launch.ctx !== 'word' || !moduleWords.some((m) => lines.lineOf(m.start) === lines.lineOf(u.start)), edits));
         report.warnings.push({ line: lines.lineOf(u.start), message: `removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment` });
       }
     }

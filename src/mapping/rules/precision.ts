@@ -65,7 +65,7 @@ function presetInfo(name: string): PresetInfo {
 }
 
 function show(v: unknown): string {
-  return v === null ? 'unset' : String(v);
+  return v === null ? 'None' : String(v);
 }
 
 function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], warnings: string[]): Conversion[] {
