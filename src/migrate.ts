@@ -192,6 +192,12 @@ function parseWithRecovery(source: string, lines: SourceLines) {
   let text = source;
   let tree = parseBash(text);
   const inputErrors = errorRegions(tree.rootNode).length;
+  if (!tree.rootNode.hasError) return { tree, text, blanked: [] as Region[], inputErrors };
+  // Backtick comments (`# --flag 1` inside a continued command) are valid bash that
+  // tree-sitter-bash cannot parse; they expand to nothing, so blanks read the same.
+  const original = tree;
+  text = text.replace(/`#[^`\n]*`/g, (m) => ' '.repeat(m.length));
+  tree = text === source ? original : parseBash(text);
   const blanked: Region[] = [];
   for (let attempt = 0; attempt < 8 && tree.rootNode.hasError; attempt++) {
     const first = errorRegions(tree.rootNode)[0];
@@ -201,15 +207,17 @@ function parseWithRecovery(source: string, lines: SourceLines) {
     if (blanked.some((b) => b.start === start) || end <= start) break;
     const candidate = text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
     const next = parseBash(candidate);
-    if (errorRegions(next.rootNode).length > errorRegions(tree.rootNode).length) {
-      next.delete();
-      break;
-    }
-    tree.delete();
+    if (tree !== original) tree.delete();
     tree = next;
     text = candidate;
     blanked.push({ start, end });
   }
+  if (tree.rootNode.hasError && blanked.length) {
+    // Blanking did not isolate the error: read the file as it is (nothing inside errors is edited).
+    if (tree !== original) tree.delete();
+    return { tree: original, text: source, blanked: [] as Region[], inputErrors };
+  }
+  if (tree !== original) original.delete();
   return { tree, text, blanked, inputErrors };
 }
 

@@ -163,6 +163,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
   };
 
   addSegment(launch.args, { statementStart: launch.statementStart, branchPath: launch.branchPath });
+  for (const a of launch.appends ?? []) addSegment(a.tokens, { statementStart: a.statementStart, branchPath: a.branchPath, variable: a.variable }, a.variable);
   // A variable that only ever holds one literal word cannot split into several.
   for (const seg of segments) {
     for (const t of seg.tokens) {

@@ -34,6 +34,8 @@ export interface Launch {
   launcherWords: Span[];
   /** Megatron-LM arguments after the entrypoint. */
   args: Token[];
+  /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
+  appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
@@ -45,11 +47,16 @@ export interface Launch {
 const ENTRY = /(?:^|\/)(pretrain_[A-Za-z0-9_]+\.py)$/;
 const ENTRY_ANYWHERE = /pretrain_[A-Za-z0-9_]+\.py/;
 
+/**
+ * The model family of an entrypoint. Bridge has GPT-style decoder recipes (GPT, Llama, Qwen,
+ * Mistral ... and the forks' pretrain_<model>.py scripts built on pretrain_gpt.py) and hybrid Mamba
+ * recipes; encoder, encoder-decoder, retrieval and vision entrypoints have no recipe family.
+ */
 export function entryFamily(name: string): EntryFamily {
-  // pretrain_gpt.py, older pretrain_gpt2.py, and fork variants such as pretrain_gpt_core.py
-  if (/^pretrain_gpt[0-9]*(_[a-z0-9_]+)?\.py$/.test(name)) return 'gpt';
-  if (/^pretrain_(mamba|hybrid)(_[a-z0-9_]+)?\.py$/.test(name)) return 'mamba';
-  return 'unsupported';
+  const stem = name.replace(/^pretrain_/, '').replace(/\.py$/, '').toLowerCase();
+  if (/(^|_)(bert|t5|retro|ict|vision|vit|vlm|llava|multimodal|clip|dino|swin|mae|biencoder|realm|img|image|audio|whisper)(_|\d|$)/.test(stem)) return 'unsupported';
+  if (/(^|_)(mamba|hybrid)(_|\d|$)/.test(stem)) return 'mamba';
+  return 'gpt';
 }
 
 export function commandWords(command: Node): Node[] {
@@ -190,6 +197,20 @@ function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'c
   return { use, companions };
 }
 
+/** stringUse, or the use of a string variable that embeds this one (`command="$command $X"`). */
+function transitiveUse(name: string, index: ScriptIndex, source: string, depth = 0): ReturnType<typeof stringUse> {
+  const direct = stringUse(name, index, source);
+  if (direct.use || depth >= 3) return direct;
+  const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
+  for (const [other, list] of index.assignments) {
+    if (other === name) continue;
+    if (!list.some((a) => a.value?.type === 'string' && ref.test(a.value.text))) continue;
+    const outer = transitiveUse(other, index, source, depth + 1);
+    if (outer.use) return { use: outer.use, companions: new Set([...direct.companions, ...outer.companions]) };
+  }
+  return direct;
+}
+
 /** `torch.distributed.launch` (and `--use_env`) inside launcher variables that run with a launch. */
 function launcherFixes(names: Set<string>, index: ScriptIndex, source: string): Span[] {
   const out: Span[] = [];
@@ -261,13 +282,24 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     for (const a of list as Assignment[]) {
       const v = a.value;
       if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
-      const { use, companions } = stringUse(name, index, source);
+      const { use, companions } = transitiveUse(name, index, source);
       if (!use) continue;
+      const appends = list
+        .filter((b) => b !== a && b.value?.type === 'string' && (b.append || new RegExp(`\\$\\{?${name}\\b`).test(b.value.text)))
+        .map((b) => ({
+          tokens: splitDqString(b.value!, source, use === 'code' ? 'dq-code' : 'dq-split').filter((t) => !(t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name)),
+          statementStart: b.statementStart,
+          branchPath: b.branchPath,
+          variable: name,
+        }));
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
         scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `);
-        for (const l of launches.slice(n)) l.launcherWords.push(...fixes);
+        for (const l of launches.slice(n)) {
+          l.launcherWords.push(...fixes);
+          l.appends = appends;
+        }
       } else if (v.type === 'string') {
         const launch = launchFrom(
           splitDqString(v, source, 'dq-split'),
@@ -278,6 +310,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         );
         if (launch) {
           launch.launcherWords.push(...fixes);
+          launch.appends = appends;
           launches.push(launch);
         }
       }
