@@ -23,6 +23,8 @@ import type { FlagOccurrence } from './resolve/types.js';
 
 export { initParser };
 
+const ENTRY_MENTION = /pretrain_[A-Za-z0-9_]+\.py/;
+
 export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}';
 export const DEFAULT_RECIPE = VANILLA;
 
@@ -56,6 +58,8 @@ function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {
 /** Migrates one script. `initParser()` must have resolved. Never throws for bad input. */
 export function migrate(source: string, options: MigrateOptions = {}): MigrateResult {
   const report: FileReport = { path: options.path, status: 'skipped', launches: [], messages: [] };
+  // Fast path: a launch names its entrypoint somewhere in the file (even when a variable holds it).
+  if (!ENTRY_MENTION.test(source) && !(options.entrypoints ?? []).some((e) => source.includes(e))) return { output: source, report };
   const table = tableFor(options);
   const lines = new SourceLines(source);
   const parsed = parseWithRecovery(source, lines);
