@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions } from '../types.js';
-import { decodeScript, encodeScript, DecodeError } from './text-codec.js';
+import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { atomicWrite } from './atomic-write.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -13,6 +13,7 @@ export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 export interface FileOutcome {
   path: string;
   report: FileReport;
+  /** The file's text before and after, as on disk (with its CRLF line ends and byte-order mark). */
   before?: string;
   after?: string;
   written: boolean;
@@ -55,7 +56,9 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   } catch (e) {
     return { path, report: errorReport(path, `internal error while migrating (please report it with the script): ${(e as Error).message}`), written: false };
   }
-  const outcome: FileOutcome = { path, report: result.report, before: decoded.text, after: result.output, written: false };
+  // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
+  // applies to the file with `git apply` / `patch`.
+  const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false };
   if (options.write && result.report.status === 'changed') {
     try {
       atomicWrite(path, encodeScript(result.output, decoded));

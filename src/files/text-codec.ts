@@ -31,8 +31,12 @@ export function decodeScript(bytes: Uint8Array): DecodedText {
   return { text, bom, crlf };
 }
 
+/** The text as it is (or will be) on disk: CRLF and the byte-order mark put back. */
+export function onDiskText(text: string, like: Pick<DecodedText, 'bom' | 'crlf'>): string {
+  const out = like.crlf ? text.replace(/\n/g, '\r\n') : text;
+  return like.bom ? '\ufeff' + out : out;
+}
+
 export function encodeScript(text: string, like: Pick<DecodedText, 'bom' | 'crlf'>): Buffer {
-  let out = like.crlf ? text.replace(/\n/g, '\r\n') : text;
-  if (like.bom) out = '\ufeff' + out;
-  return Buffer.from(out, 'utf8');
+  return Buffer.from(onDiskText(text, like), 'utf8');
 }

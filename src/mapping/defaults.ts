@@ -20,6 +20,25 @@ export interface DefaultPin {
 
 const rows = generated as DefaultPin[];
 
+/**
+ * Pins that only matter when a feature is on: pinned only when the script uses it (a flag present,
+ * or a flag with a value matching `value`). Keeps the pinned list to what can change the run.
+ */
+const ONLY_WHEN: Record<string, { flags: string[]; value?: RegExp }> = {
+  'optimizer.muon_momentum': { flags: ['--optimizer'], value: /muon/i },
+  'optimizer.muon_tp_mode': { flags: ['--optimizer'], value: /muon/i },
+  'optimizer.optimizer_offload_fraction': { flags: ['--optimizer-cpu-offload'] },
+  'ddp.data_parallel_sharding_strategy': { flags: ['--use-megatron-fsdp', '--use-custom-fsdp'] },
+  'checkpoint.strict_fsdp_dtensor_load': { flags: ['--ckpt-format'], value: /fsdp_dtensor/ },
+  'checkpoint.use_persistent_ckpt_worker': { flags: ['--async-save'] },
+  'checkpoint.save_interval': { flags: ['--save'] },
+  'profiling.profile_ranks': { flags: ['--profile', '--use-pytorch-profiler'] },
+  'profiling.memory_snapshot_path': { flags: ['--record-memory-history'] },
+  'model.rope_scaling_factor': { flags: ['--use-rope-scaling'] },
+  'scheduler.lr_wsd_decay_style': { flags: ['--lr-decay-style'], value: /^WSD$/ },
+  'dataset.split': { flags: ['--data-path'] },
+};
+
 export interface Pin {
   override: Override;
   flag: string;
@@ -31,13 +50,21 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
   const warnings: string[] = [];
   const setKeys = new Set<string>();
   const setFlags = new Set<string>();
+  const values = new Map<string, string[]>();
   for (const o of occurrences) {
     const e = table.lookup(o.flag);
-    setFlags.add(e?.flag ?? o.flag);
+    const flag = e?.flag ?? o.flag;
+    setFlags.add(flag);
     for (const k of e?.keys ?? []) setKeys.add(k);
+    values.set(flag, [...(values.get(flag) ?? []), ...o.values.map((v) => v.parts.map((p) => p.text).join(''))]);
   }
+  const applies = (key: string) => {
+    const cond = ONLY_WHEN[key];
+    if (!cond) return true;
+    return cond.flags.some((f) => setFlags.has(f) && (!cond.value || (values.get(f) ?? []).some((v) => cond.value!.test(v))));
+  };
   const pins: Pin[] = rows
-    .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key))
+    .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key) && applies(p.key))
     .map((p) => ({ override: { key: p.key, value: { kind: 'raw' as const, text: p.mlmDefault } }, flag: p.flag, note: p.note }));
   const raw = (key: string, text: string, flag: string, note: string) => pins.push({ override: { key, value: { kind: 'raw', text } }, flag, note });
   // Sample-based training: the recipe's train_iters would conflict (Bridge wants exactly one).
