@@ -140,6 +140,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         warnings,
         keyFor: (k) => keyForView(choice.view, k),
         keyProblem: (k) => modelKeyProblem(choice.view, k, recipe),
+        quoteFixes: resolved.quoteFixes,
       });
       if (editsTouchErrors(plan.edits, regions)) {
         report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));

@@ -22,6 +22,8 @@ export interface ResolvedArgs {
   problems: Array<{ offset: number; message: string }>;
   /** Tokens that pass arguments from outside the script (`"$@"`, `$EXTRA` with no assignment). */
   passthrough: Token[];
+  /** Unquoted `${A[@]}` of carrier arrays on a command line: quoted so elements stay one word. */
+  quoteFixes: Token[];
 }
 
 const FLAG_LIKE = /^--?[A-Za-z_]/;
@@ -111,6 +113,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
   const used = new Map<string, ExpansionMode>();
   const problems: ResolvedArgs['problems'] = [];
   const passthrough: Token[] = [];
+  const quoteFixes: Token[] = [];
 
   /** Splits a token list into runs at carrier references, queueing the carriers. */
   const addSegment = (tokens: Token[], base: Omit<Segment, 'tokens' | 'line'>, self?: string) => {
@@ -141,6 +144,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
           used.set(ref.name, mode);
           visitCarrier(ref.name, mode);
         }
+        if (ref.array && !ref.quoted && t.ctx === 'word' && isArrayVariable(index.assignments.get(ref.name))) quoteFixes.push(t);
         continue;
       }
       if (ref && !index.assignments.has(ref.name) && !isFlagValuePosition(run)) {
@@ -170,7 +174,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
       if (t.splat && t.parts.every((p) => p.kind === 'lit' || p.quoted || (p.name !== undefined && isSingleWord(p.name, index, lines.text)))) t.splat = false;
     }
   }
-  return { segments, carriers: used, problems, passthrough };
+  return { segments, carriers: used, problems, passthrough, quoteFixes };
 }
 
 const singleWordCache = new WeakMap<ScriptIndex, Map<string, boolean>>();

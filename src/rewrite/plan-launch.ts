@@ -30,6 +30,8 @@ export interface LaunchPlanInput {
   keyFor: (key: string) => string;
   /** Why a (spelled) key does not exist on the recipe's model config, if it does not. */
   keyProblem?: (key: string) => string | undefined;
+  /** Unquoted `${A[@]}` expansions to quote (their elements hold Hydra overrides now). */
+  quoteFixes?: Array<{ start: number; end: number }>;
 }
 
 export interface LaunchPlan {
@@ -178,6 +180,11 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   }
   if (/(^|: )deepspeed$/.test(launch.launcher)) {
     report.warnings.push({ line: report.line, message: 'the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects; start it with torchrun instead' });
+  }
+  for (const q of input.quoteFixes ?? []) {
+    const written = text.slice(q.start, q.end);
+    edits.push({ start: q.start, end: q.end, text: `"${written}"` });
+    report.warnings.push({ line: lines.lineOf(q.start), message: `${written} is now quoted so each override stays one word (unquoted, an element with spaces or [..] would be split or globbed)` });
   }
   return { edits: mergeDeletions(lines, edits), comments, report };
 }
