@@ -13,6 +13,7 @@ import { readFlags } from './resolve/flags.js';
 import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
 import { convertOccurrence, type Conversion } from './mapping/convert.js';
 import { rules } from './mapping/rules/index.js';
+import { foldNoneSections } from './mapping/rules/whole-sections.js';
 import { pinnedDefaults } from './mapping/defaults.js';
 import { chooseRecipe } from './mapping/choose-recipe.js';
 import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
@@ -48,7 +49,8 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
     warnings.push(...result.warnings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
   }
-  return { conversions: [...byOcc.values()], warnings, dataset };
+  const folded = foldNoneSections([...byOcc.values()]);
+  return { conversions: folded.conversions, warnings: [...warnings, ...folded.warnings], dataset };
 }
 
 function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ready, run } from './helpers/core.js';
 import { executeScript, splitAtEntry, type ExecOptions } from './helpers/execute.js';
-import { parseOverride, type HydraJs } from './helpers/hydra-parse.js';
+import { parseOverride, HFloat, type HydraJs } from './helpers/hydra-parse.js';
 import { checkFlag, readMegatronArgs } from './helpers/expectations.js';
 import { findRecipe, keyForView } from '../src/mapping/recipes.js';
 
@@ -60,6 +60,10 @@ describe('execution under stub launchers', () => {
         for (const w of rest) {
           const o = parseOverride(w);
           overrides.set(o.key, o.value);
+          // ++section={_target_:...,field:value}: a whole section; check its fields as section.field.
+          if (o.key.startsWith('++') && o.value && typeof o.value === 'object' && !Array.isArray(o.value) && !(o.value instanceof HFloat)) {
+            for (const [k, v] of Object.entries(o.value)) if (k !== '_target_') overrides.set(`${o.key.slice(2)}.${k}`, v);
+          }
           // Checks below speak the flat view; a nested recipe spells model keys model.transformer.*.
           if (o.key.startsWith('model.transformer.')) overrides.set(`model.${o.key.slice('model.transformer.'.length)}`, o.value);
         }

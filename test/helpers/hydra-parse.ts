@@ -2,7 +2,7 @@
 export class HFloat {
   constructor(readonly float: number) {}
 }
-export type HydraJs = null | boolean | number | string | HFloat | HydraJs[];
+export type HydraJs = null | boolean | number | string | HFloat | HydraJs[] | { [k: string]: HydraJs };
 
 /** The number in an int or float value. */
 export function num(v: HydraJs | undefined): number {
@@ -34,6 +34,7 @@ class Reader {
     this.ws();
     const c = this.s[this.pos];
     if (c === '[') return this.list();
+    if (c === '{') return this.dict();
     if (c === "'" || c === '"') return this.quoted(c);
     const cast = /^(float|int|str|bool)\(/.exec(this.s.slice(this.pos));
     if (cast) {
@@ -46,7 +47,7 @@ class Reader {
       if (cast[1] === 'str') return String(inner instanceof HFloat ? inner.float : inner);
       return Boolean(inner);
     }
-    const stop = top ? /[,\[\]{}()'"]/ : /[,\])]/;
+    const stop = top ? /[,\[\]{}()'"]/ : /[,\])}]/;
     let start = this.pos;
     while (!this.done() && !stop.test(this.s[this.pos])) this.pos++;
     if (top && !this.done()) throw new Error(`character Hydra does not allow unquoted: ${this.s[this.pos]} in ${this.s}`);
@@ -67,6 +68,23 @@ class Reader {
       const c = this.s[this.pos++];
       if (c === ']') return out;
       if (c !== ',') throw new Error(`bad list in ${this.s}`);
+    }
+  }
+  dict(): { [k: string]: HydraJs } {
+    this.pos++;
+    const out: { [k: string]: HydraJs } = {};
+    for (;;) {
+      this.ws();
+      const m = /^[A-Za-z0-9_.-]+/.exec(this.s.slice(this.pos));
+      if (!m) throw new Error(`bad dict key in ${this.s}`);
+      this.pos += m[0].length;
+      this.ws();
+      if (this.s[this.pos++] !== ':') throw new Error(`missing : in ${this.s}`);
+      out[m[0]] = this.value(false);
+      this.ws();
+      const c = this.s[this.pos++];
+      if (c === '}') return out;
+      if (c !== ',') throw new Error(`bad dict in ${this.s}`);
     }
   }
   quoted(q: string): string {
