@@ -3,7 +3,7 @@
  * no console. Flow: parse -> resolve (launches, arguments, flags) -> map (table + rules) -> edits ->
  * splice.
  */
-import { parseBash, initParser } from './parse/parser.js';
+import { parseBash, initParser, editTree, type Tree } from './parse/parser.js';
 import { SourceLines } from './parse/source-lines.js';
 import { errorRegions, overlaps, type Region } from './parse/error-regions.js';
 import { indexScript } from './resolve/script-index.js';
@@ -165,12 +165,14 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     for (const u of placed.unplaced) report.messages.push({ line: 0, message: u, severity: 'warning' });
     const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
     report.status = output === source ? 'unchanged' : 'changed';
+    const remaining = errorRegions(tree.rootNode);
     if (output !== source) {
-      // Checked on the analysed text (template lines blanked), where the edits apply the same way:
-      // error recovery around a template line fragments differently once text moves.
-      const problem = parsed.blanked.length
-        ? verifyOutput(applyEdits(analysed, [...placed.edits, ...edits]), errorRegions(tree.rootNode).length)
-        : verifyOutput(output, parsed.inputErrors);
+      // Checked on the analysed text (template lines blanked), where the edits apply the same way,
+      // by re-parsing incrementally from the analysis tree told about the edits.
+      const allEdits = [...placed.edits, ...edits];
+      const verifyText = analysed === source ? output : applyEdits(analysed, allEdits);
+      editTree(tree, (o) => ({ row: lines.lineOf(o) - 1, column: o - lines.lineStart(o) }), allEdits);
+      const problem = verifyOutput(verifyText, remaining.length, tree);
       if (problem) {
         report.status = 'error';
         report.error = `${problem}; the file was left unchanged. This is a bridge-migrate bug: please report it with the script`;
@@ -178,7 +180,6 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         return { output: source, report };
       }
     }
-    const remaining = errorRegions(tree.rootNode);
     if (remaining.length) {
       report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
     }
@@ -229,8 +230,8 @@ function parseWithRecovery(source: string, lines: SourceLines) {
 }
 
 /** The rewritten text must parse at least as cleanly as the input did. */
-function verifyOutput(output: string, inputErrors: number): string | undefined {
-  const tree = parseBash(output);
+function verifyOutput(output: string, inputErrors: number, editedTree?: Tree): string | undefined {
+  const tree = parseBash(output, editedTree);
   try {
     const errors = errorRegions(tree.rootNode).length;
     if (errors > inputErrors) return `the migrated text has ${errors} bash syntax error region(s), the input had ${inputErrors}`;

@@ -35,14 +35,24 @@ export function initParser(): Promise<void> {
   return loading;
 }
 
+/** Tells a tree about text replacements (any order; applied last-first) so it can be re-parsed incrementally. */
+export function editTree(tree: Tree, pointOf: (offset: number) => { row: number; column: number }, edits: Array<{ start: number; end: number; text: string }>): void {
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) {
+    const start = pointOf(e.start);
+    const lines = e.text.split('\n');
+    const newEnd = lines.length === 1 ? { row: start.row, column: start.column + e.text.length } : { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
+    tree.edit({ startIndex: e.start, oldEndIndex: e.end, newEndIndex: e.start + e.text.length, startPosition: start, oldEndPosition: pointOf(e.end), newEndPosition: newEnd });
+  }
+}
+
 export function isParserReady(): boolean {
   return parser !== undefined;
 }
 
-/** Parses bash source. `initParser()` must have resolved first. */
-export function parseBash(source: string): Tree {
+/** Parses bash source (incrementally when given the edited old tree). `initParser()` must have resolved first. */
+export function parseBash(source: string, oldTree?: Tree): Tree {
   if (!parser) throw new Error('bridge-migrate: parser used before initParser() resolved');
-  const tree = parser.parse(source);
+  const tree = parser.parse(source, oldTree ?? null);
   if (!tree) throw new Error('bridge-migrate: the bash parser returned no tree');
   return tree;
 }
