@@ -7,6 +7,7 @@ import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { atomicWrite } from './atomic-write.js';
+import { bashSyntaxProblem } from './bash-check.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -60,6 +61,11 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   // applies to the file with `git apply` / `patch`.
   const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false };
   if (options.write && result.report.status === 'changed') {
+    const problem = bashSyntaxProblem(decoded.text, result.output);
+    if (problem) {
+      outcome.report = { ...result.report, status: 'error', error: problem, messages: [...result.report.messages, { line: 0, message: problem, severity: 'error' }] };
+      return outcome;
+    }
     try {
       atomicWrite(path, encodeScript(result.output, decoded));
       outcome.written = true;
