@@ -4,6 +4,7 @@
  * bash expands before Hydra sees them) and rendered as Hydra text, still as parts.
  */
 import type { Part } from '../resolve/types.js';
+import { staticParts } from '../parse/words.js';
 
 export type HydraValue =
   /** Text that is already a valid Hydra value of the right type: 24, 3e-4, true, null, bf16_mixed. */
@@ -67,15 +68,6 @@ export function isBareHydraString(text: string): boolean {
   );
 }
 
-function staticOf(parts: Part[]): string | undefined {
-  let s = '';
-  for (const p of parts) {
-    if (p.kind !== 'lit') return undefined;
-    s += p.text;
-  }
-  return s;
-}
-
 function lit(text: string): Part {
   return { kind: 'lit', text };
 }
@@ -99,7 +91,7 @@ export function renderHydra(value: HydraValue, quote: "'" | '"' = "'"): Part[] {
       // Hydra reads `0` as an int and Bridge does not coerce: a float field gets float(...).
       return value.float ? mergeLits([lit('float('), ...value.parts, lit(')')]) : value.parts;
     case 'str': {
-      const s = staticOf(value.parts);
+      const s = staticParts(value.parts);
       if (s !== undefined && isBareHydraString(s)) return [lit(s)];
       return quoteParts(value.parts, quote);
     }

@@ -1,23 +1,15 @@
 /** Value converters: argv words of a flag -> typed Hydra values. */
-import type { Part, Token } from '../resolve/types.js';
+import type { Token } from '../resolve/types.js';
+import { staticParts } from '../parse/words.js';
 import type { ValueType } from './types.js';
 import type { HydraValue } from './hydra.js';
 import { floatText, intText } from './hydra.js';
 
 export class ValueError extends Error {}
 
-function staticText(parts: Part[]): string | undefined {
-  let s = '';
-  for (const p of parts) {
-    if (p.kind !== 'lit') return undefined;
-    s += p.text;
-  }
-  return s;
-}
-
 /** One argv word as a Hydra value of the flag's type. */
 export function typedValue(token: Token, type: ValueType | undefined, flag: string): HydraValue {
-  const s = staticText(token.parts);
+  const s = staticParts(token.parts);
   switch (type) {
     case 'int': {
       if (s === undefined) return { kind: 'num', parts: token.parts, float: false };
@@ -45,5 +37,5 @@ export function typedValue(token: Token, type: ValueType | undefined, flag: stri
 
 /** Static text of a token, if it has no expansion. */
 export function tokenText(token: Token): string | undefined {
-  return staticText(token.parts);
+  return staticParts(token.parts);
 }

@@ -194,14 +194,19 @@ export function splitLiteral(text: string, offset: number, ctx: WordContext): To
   return tokens;
 }
 
-/** The static text of a token when it has no expansion. */
-export function staticText(token: Token): string | undefined {
+/** The text of parts when they hold no expansion. */
+export function staticParts(parts: Part[]): string | undefined {
   let out = '';
-  for (const p of token.parts) {
+  for (const p of parts) {
     if (p.kind !== 'lit') return undefined;
     out += p.text;
   }
   return out;
+}
+
+/** The static text of a token when it has no expansion. */
+export function staticText(token: Token): string | undefined {
+  return staticParts(token.parts);
 }
 
 /** Leading literal text of a token (up to its first expansion). */
