@@ -11,7 +11,8 @@ import { findLaunches, type Launch } from './resolve/launches.js';
 import { findCarriers, resolveArguments } from './resolve/arguments.js';
 import { readFlags } from './resolve/flags.js';
 import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
-import { convertOccurrence, type Conversion } from './mapping/convert.js';
+import { convertOccurrence, removed, type Conversion } from './mapping/convert.js';
+import { ValueError } from './mapping/values.js';
 import { rules } from './mapping/rules/index.js';
 import { foldNoneSections } from './mapping/rules/whole-sections.js';
 import { pinnedDefaults } from './mapping/defaults.js';
@@ -21,10 +22,12 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import type { FlagOccurrence } from './resolve/types.js';
+import { staticText } from './parse/words.js';
 
 export { initParser };
 
 const ENTRY_MENTION = /pretrain_[A-Za-z0-9_]+\.py/;
+const PLACEHOLDER = /<[A-Za-z][^<>\n]*>/;
 
 export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}';
 export const DEFAULT_RECIPE = VANILLA;
@@ -44,7 +47,15 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
   const warnings: string[] = [];
   let dataset: 'mock' | 'megatron-indexed' | undefined;
   for (const rule of rules) {
-    const result = rule.apply({ occurrences, entryOf });
+    let result;
+    try {
+      result = rule.apply({ occurrences, entryOf });
+    } catch (e) {
+      if (!(e instanceof ValueError)) throw e;
+      // A bad value (`--seq-length abc`): the rule's flags are not converted, and say why.
+      for (const o of occurrences) if (entryOf(o)?.rule === rule.name) byOcc.set(o, removed(o, e.message, 'error', entryOf(o)));
+      continue;
+    }
     for (const c of result.conversions) byOcc.set(c.occurrence, c);
     warnings.push(...result.warnings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
@@ -100,6 +111,11 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const launchLine = lines.lineOf(launch.entry.start);
       if (overlaps(regions, launch.start, launch.end)) {
         report.launches.push(skippedLaunch(launch, lines, 'the launch overlaps a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
+        continue;
+      }
+      const second = launch.args.find((t) => scan.launches.some((l) => l !== launch && l.entry.start === t.start) || /(^|\/)pretrain_[A-Za-z0-9_]+\.py$/.test(staticText(t) ?? ''));
+      if (second) {
+        report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(second.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;
       }
       const resolved = resolveArguments(launch, index, lines, carriers);
@@ -213,6 +229,9 @@ function parseWithRecovery(source: string, lines: SourceLines) {
     const start = lines.lineStart(Math.min(first.start, source.length));
     const end = lines.lineEnd(start);
     if (blanked.some((b) => b.start === start) || end <= start) break;
+    // Only template placeholders (`<Specify path>`): other syntax errors are real, and nothing
+    // near them is edited.
+    if (!PLACEHOLDER.test(text.slice(start, end))) break;
     const candidate = text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
     const next = parseBash(candidate);
     if (tree !== original) tree.delete();

@@ -116,7 +116,14 @@ async function stdinMode(o: CliOptions, options: ProcessOptions): Promise<number
     process.stdout.write(bytes);
     return 2;
   }
-  const r = migrate(decoded.text, { ...options, path: '<stdin>' });
+  let r;
+  try {
+    r = migrate(decoded.text, { ...options, path: '<stdin>' });
+  } catch (e) {
+    process.stderr.write(`<stdin>: error: internal error while migrating (please report it with the script): ${(e as Error).message}; the input is printed unchanged\n`);
+    process.stdout.write(bytes);
+    return 2;
+  }
   process.stdout.write(encodeScript(r.output, decoded));
   const outcome: FileOutcome = { path: '<stdin>', report: r.report, written: false };
   for (const line of attentionLines(outcome)) process.stderr.write(`${line}\n`);

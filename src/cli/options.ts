@@ -33,7 +33,7 @@ Options:
                         (default: ./bridge-migrate.config.json when present)
   --ignore <glob>       skip matching paths (gitignore syntax; repeatable)
   --jobs <n>            worker threads (default: one per core for many files)
-  --max-bytes <n>       skip files larger than this (default 5000000)
+  --max-bytes <n>       skip files larger than this (default 5242880)
   --recipe <name>       Bridge recipe (default: vanilla_gpt_pretrain_config)
   --bridge-root <text>  Megatron Bridge checkout as shell text
                         (default: \${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge})

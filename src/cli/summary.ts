@@ -37,7 +37,7 @@ export function attentionLines(o: FileOutcome): string[] {
   if (o.report.error) out.push(`${o.path}: error: ${o.report.error}`);
   for (const m of o.report.messages) if (m.severity === 'warning') out.push(`${o.path}:${m.line}: warning: ${m.message}`);
   for (const l of o.report.launches) {
-    for (const u of l.unmapped) if (u.kind === 'unmapped' || u.kind === 'error') out.push(`${o.path}:${u.line}: ${u.kind === 'error' ? 'error' : 'removed'}: ${u.text}: ${u.reason}`);
+    for (const u of l.unmapped) if (u.kind === 'unmapped' || u.kind === 'error') out.push(`${o.path}:${u.line}: ${u.kind === 'error' ? 'not converted' : 'removed'}: ${u.text}: ${u.reason}`);
     for (const w of l.warnings) out.push(`${o.path}:${w.line}: warning: ${w.message}`);
   }
   return out;

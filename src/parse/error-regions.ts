@@ -21,6 +21,10 @@ export function errorRegions(root: Node): Region[] {
   return out;
 }
 
+/**
+ * True when [start, end) overlaps or touches a region. Touching counts: tree-sitter repairs an
+ * unterminated quote at end of file with a zero-width MISSING node right where a word ends.
+ */
 export function overlaps(regions: Region[], start: number, end: number): boolean {
-  return regions.some((r) => r.start < end && start < r.end);
+  return regions.some((r) => r.start <= end && start <= r.end);
 }
