@@ -9,9 +9,8 @@
  * SIGKILL cannot be caught, so a kill between creating the temporary file and renaming it leaves
  * `.<name>.bridge-migrate-<pid>-<n>.tmp` behind (src/files/atomic-write.ts). When that happens the
  * test asserts that such files are hidden dot-files ending in `.tmp`, that the walker
- * (src/files/walk.ts) does not pick them up, and that a rerun of the tool migrates the rest and
- * IGNORES them: it neither processes nor removes them (there is no clean-up of stale temporary
- * files; see the report in the test's output when FUZZ_VERBOSE / KILL_VERBOSE is set).
+ * (src/files/walk.ts) does not pick them up, and that a rerun migrates the rest and removes the
+ * temporary files of the killed (dead) process from the folders it writes into.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -146,7 +145,7 @@ describe('SIGKILL during --write --jobs 2 on 300 files', () => {
     expect(mid.state.original).toBeGreaterThan(0);
   }, 120_000);
 
-  it('leftover temporary files (if any) are hidden, skipped by the walker, and ignored by a rerun', async () => {
+  it('leftover temporary files (if any) are hidden, skipped by the walker, and removed by a rerun that writes there', async () => {
     expect(results.length).toBeGreaterThan(0);
     let leftovers = 0;
     // Rerun where temporary files were left (and on the mid-way run in any case): each rerun
@@ -159,14 +158,15 @@ describe('SIGKILL during --write --jobs 2 on 300 files', () => {
       const listed = walk([r.dir]).files;
       expect(listed).toHaveLength(COUNT);
       for (const f of listed) expect(f).not.toMatch(/\.tmp$/);
-      // a rerun finishes the job and leaves the temporary files alone (it does not clean them up)
+      // a rerun finishes the job and removes the temporary files of the killed process
       const rerun = spawnSync(process.execPath, [BIN, '--write', '--jobs', '2', '--quiet', r.dir], { encoding: 'utf8' });
       expect(rerun.stderr).toBe('');
       expect(rerun.status).toBe(0);
       const after = check(r.dir);
       expect(after.migrated).toBe(COUNT);
-      expect(after.tmp.sort()).toEqual([...before.keys()].sort());
-      for (const [t, bytes] of before) expect(readFileSync(join(r.dir, t)).equals(bytes)).toBe(true);
+      // The killed run's files go when the rerun writes into their folder (the mid-way run always
+      // leaves files to write; a run killed after its last write may leave nothing to trigger it).
+      if (after.migrated === COUNT && r.state.original > 0) expect(after.tmp).toEqual([]);
     }
     if (verbose) console.log(`temporary files left behind by SIGKILL over ${results.length} runs: ${leftovers} (in ${rerunOn.length} rerun folders)`);
   }, 120_000);
