@@ -5,7 +5,7 @@ import { walk } from '../files/walk.js';
 import { type FileOutcome, type ProcessOptions } from '../files/process-file.js';
 import { decodeScript, encodeScript, DecodeError } from '../files/text-codec.js';
 import { migrate } from '../migrate.js';
-import { unifiedDiff, colorDiff } from '../print/diff.js';
+import { colorDiff } from '../print/diff.js';
 import { jsonReport } from '../print/json-report.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
 import { attentionLines, countOutcomes, summaryLine } from './summary.js';
@@ -73,19 +73,15 @@ export async function main(argv: string[]): Promise<number> {
   }));
   const color = useColor(o);
   const progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
-  const keepText = !!o.report;
-  await runAll(files, options, {
+  const showDiff = !o.write && !o.check && o.json !== '-';
+  await runAll(files, { ...options, diff: showDiff, keepText: !!o.report }, {
     jobs: o.jobs,
     onProgress: (d, t) => progress.update(d, t),
     onResult: (outcome) => {
-      if (!o.write && !o.check && o.json !== '-' && outcome.report.status === 'changed' && outcome.before !== undefined && outcome.after !== undefined) {
+      if (outcome.diff) {
         progress.clear();
-        const diff = unifiedDiff(outcome.path, outcome.before, outcome.after);
-        process.stdout.write(color ? colorDiff(diff) : diff);
-      }
-      if (!keepText) {
-        outcome.before = undefined;
-        outcome.after = undefined;
+        process.stdout.write(color ? colorDiff(outcome.diff) : outcome.diff);
+        outcome.diff = undefined;
       }
       outcomes.push(outcome);
     },

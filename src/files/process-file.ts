@@ -8,6 +8,7 @@ import type { FileReport, MigrateOptions } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { atomicWrite } from './atomic-write.js';
 import { bashSyntaxProblem } from './bash-check.js';
+import { unifiedDiff } from '../print/diff.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -17,11 +18,17 @@ export interface FileOutcome {
   /** The file's text before and after, as on disk (with its CRLF line ends and byte-order mark). */
   before?: string;
   after?: string;
+  /** The unified diff, when asked for (made here so that worker threads share the work). */
+  diff?: string;
   written: boolean;
 }
 
 export interface ProcessOptions extends MigrateOptions {
   write?: boolean;
+  /** Make the unified diff of a changed file. */
+  diff?: boolean;
+  /** Keep before/after texts in the outcome (default true; the HTML report needs them). */
+  keepText?: boolean;
   maxBytes?: number;
 }
 
@@ -60,6 +67,11 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
   // applies to the file with `git apply` / `patch`.
   const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false };
+  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(path, outcome.before!, outcome.after!);
+  if (options.keepText === false) {
+    outcome.before = undefined;
+    outcome.after = undefined;
+  }
   if (options.write && result.report.status === 'changed') {
     const problem = bashSyntaxProblem(decoded.text, result.output);
     if (problem) {
