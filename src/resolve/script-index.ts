@@ -51,22 +51,39 @@ export function statementStartOf(node: Node): number {
 export function indexScript(root: Node): ScriptIndex {
   const assignments = new Map<string, Assignment[]>();
   const commands: ScriptIndex['commands'] = [];
-  const visit = (node: Node, path: string) => {
-    const here = BRANCHES.has(node.type) ? `${path}/${node.type}@${node.startIndex}` : path;
-    if (node.type === 'variable_assignment') {
-      const nameNode = node.childForFieldName('name');
-      const name = nameNode?.type === 'variable_name' ? nameNode.text : undefined;
-      if (name) {
-        const append = node.children.some((c) => c?.type === '+=');
-        const list = assignments.get(name) ?? [];
-        list.push({ name, append, node, value: node.childForFieldName('value'), statementStart: statementStartOf(node), branchPath: here });
-        assignments.set(name, list);
+  // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
+  // largest cost of a tree walk in web-tree-sitter).
+  const cursor = root.walk();
+  const paths: string[] = [''];
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      const path = paths[paths.length - 1];
+      const here = BRANCHES.has(type) ? `${path}/${type}@${cursor.startIndex}` : path;
+      if (type === 'variable_assignment') {
+        const node = cursor.currentNode;
+        const nameNode = node.childForFieldName('name');
+        const name = nameNode?.type === 'variable_name' ? nameNode.text : undefined;
+        if (name) {
+          const append = node.children.some((c) => c?.type === '+=');
+          const list = assignments.get(name) ?? [];
+          list.push({ name, append, node, value: node.childForFieldName('value'), statementStart: statementStartOf(node), branchPath: here });
+          assignments.set(name, list);
+        }
+      } else if (type === 'command') {
+        const node = cursor.currentNode;
+        commands.push({ node, statementStart: statementStartOf(node), branchPath: here });
       }
-    } else if (node.type === 'command') {
-      commands.push({ node, statementStart: statementStartOf(node), branchPath: here });
+      if (cursor.gotoFirstChild()) {
+        paths.push(here);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return { assignments, commands };
+        paths.pop();
+      }
     }
-    for (const child of node.namedChildren) if (child) visit(child, here);
-  };
-  visit(root, '');
-  return { assignments, commands };
+  } finally {
+    cursor.delete();
+  }
 }
