@@ -51,10 +51,24 @@ export function assignmentTokens(a: Assignment, source: string, mode: ExpansionM
     case 'raw_string':
       return splitLiteral(source.slice(v.startIndex + 1, v.endIndex - 1), v.startIndex + 1, code ? 'sq-code' : 'sq-split');
     case 'array':
-      return v.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => wordToken(c, source, 'word'));
+      return v.namedChildren
+        .filter((c): c is Node => !!c && c.type !== 'comment')
+        .flatMap((c) => {
+          // ${A[@]} unquoted splits each element again: "--vocab-size 128256" is two words.
+          if (mode === 'split' && hasBlank(c, source)) {
+            if (c.type === 'string') return splitDqString(c, source, 'dq-split');
+            if (c.type === 'raw_string') return splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-split');
+          }
+          return [wordToken(c, source, 'word')];
+        });
     default:
       return [wordToken(v, source, 'word')];
   }
+}
+
+/** A quoted array element whose text has blanks (split again by an unquoted ${A[@]}). */
+function hasBlank(node: Node, source: string): boolean {
+  return (node.type === 'string' || node.type === 'raw_string') && /\s/.test(source.slice(node.startIndex + 1, node.endIndex - 1));
 }
 
 function mentionsFlags(tokens: Token[]): boolean {
@@ -96,9 +110,9 @@ export function findCarriers(index: ScriptIndex, source: string): Set<string> {
 
 function modeOf(ref: { quoted: boolean; array: boolean }, ctx: WordContext, isArrayValue: boolean): ExpansionMode {
   if (ctx === 'dq-code' || ctx === 'sq-code') return 'code';
+  // "${A[@]}" of an array keeps each element a word; ${A[@]} splits elements again.
+  if (ref.array && isArrayValue) return ref.quoted ? 'words' : 'split';
   if (!ref.quoted) return 'split';
-  // "${A[@]}" of an array keeps each element a word: as good as split for our purposes.
-  if (ref.array && isArrayValue) return 'split';
   // "$X" inside a string that is itself split later (ALL="$A $B") splits too.
   if (ctx === 'dq-split') return 'split';
   return 'quoted';
@@ -144,7 +158,10 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
           used.set(ref.name, mode);
           visitCarrier(ref.name, mode);
         }
-        if (ref.array && !ref.quoted && t.ctx === 'word' && isArrayVariable(index.assignments.get(ref.name))) quoteFixes.push(t);
+        const list = index.assignments.get(ref.name);
+        const blanks = (list ?? []).some((a) => a.value?.type === 'array' && a.value.namedChildren.some((c) => !!c && hasBlank(c, lines.text)));
+        // Quoting keeps new elements whole; an array whose elements rely on being split stays as is.
+        if (ref.array && !ref.quoted && t.ctx === 'word' && isArrayVariable(list) && !blanks) quoteFixes.push(t);
         continue;
       }
       if (ref && !index.assignments.has(ref.name) && !isFlagValuePosition(run)) {

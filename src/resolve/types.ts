@@ -39,7 +39,8 @@ export interface Token {
 }
 
 /** How a carrier variable reaches the launch. */
-export type ExpansionMode = 'split' | 'quoted' | 'code';
+/** split: word-split after expansion; words: "${A[@]}" (each element one word); quoted: "$X" (one word); code: parsed again. */
+export type ExpansionMode = 'split' | 'words' | 'quoted' | 'code';
 
 /** A run of tokens written in one place: the launch line or one assignment of a carrier. */
 export interface Segment {

@@ -83,6 +83,9 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     const occ = c.occurrence;
     const written = oneLine(text.slice(occ.start, occ.end));
     for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
+    if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
+      report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
+    }
     if (!c.removed && c.overrides.length) {
       const overrides = withKeys(c.overrides);
       const problem = overrides.map((o) => input.keyProblem?.(o.key)).find((p) => p !== undefined);
