@@ -88,6 +88,12 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
     for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: 'warning' });
     if (scan.launches.length === 0) {
+      // A script that names an entrypoint outside comments but has no launch we can follow
+      // (a heredoc, an echo, a sourced file ...): say so instead of passing it over silently.
+      const mention = source.split('\n').findIndex((l) => !/^\s*#/.test(l) && ENTRY_MENTION.test(l));
+      if (mention !== -1) {
+        report.messages.push({ line: mention + 1, message: `names ${ENTRY_MENTION.exec(source.split('\n')[mention])![0]} but bridge-migrate found no launch command it can follow (inside a heredoc, an echo, or a file that another script sources?); migrate it by hand`, severity: 'warning' });
+      }
       const remaining = errorRegions(tree.rootNode);
       if (remaining.length) {
         report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)', severity: 'warning' });

@@ -11,6 +11,7 @@ export interface Counts {
 }
 
 export function needsAttention(o: FileOutcome): boolean {
+  if (o.report.messages.some((m) => m.severity === 'warning')) return true;
   return o.report.launches.some((l) => !l.migrated || l.warnings.length > 0 || l.unmapped.some((u) => u.kind === 'unmapped' || u.kind === 'error'));
 }
 
