@@ -106,7 +106,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     // Carriers shared with launches we do not migrate must stay as they are.
     const frozen = new Set<string>();
     for (const l of unsupported) {
-      for (const name of resolveArguments(l, index, lines, carriers).carriers.keys()) frozen.add(name);
+      for (const name of resolveArguments(l, index, lines, carriers, analysed).carriers.keys()) frozen.add(name);
       report.launches.push(skippedLaunch(l, lines, `${l.entryName} has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is`));
     }
     let pinsCount = 0;
@@ -124,7 +124,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(second.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;
       }
-      const resolved = resolveArguments(launch, index, lines, carriers);
+      const resolved = resolveArguments(launch, index, lines, carriers, analysed);
       const shared = [...resolved.carriers.keys()].filter((n) => frozen.has(n));
       if (shared.length) {
         report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));

@@ -122,7 +122,11 @@ function isArrayVariable(list: Assignment[] | undefined): boolean {
   return !!list && list.some((a) => a.value?.type === 'array');
 }
 
-export function resolveArguments(launch: Launch, index: ScriptIndex, lines: SourceLines, carriers: Set<string>): ResolvedArgs {
+/**
+ * `text` is the analysed text (the file with template lines and backtick comments blanked), which
+ * the tree's offsets refer to; `lines` maps offsets to lines of the file.
+ */
+export function resolveArguments(launch: Launch, index: ScriptIndex, lines: SourceLines, carriers: Set<string>, text: string = lines.text): ResolvedArgs {
   const segments: Segment[] = [];
   const used = new Map<string, ExpansionMode>();
   const problems: ResolvedArgs['problems'] = [];
@@ -159,7 +163,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
           visitCarrier(ref.name, mode);
         }
         const list = index.assignments.get(ref.name);
-        const blanks = (list ?? []).some((a) => a.value?.type === 'array' && a.value.namedChildren.some((c) => !!c && hasBlank(c, lines.text)));
+        const blanks = (list ?? []).some((a) => a.value?.type === 'array' && a.value.namedChildren.some((c) => !!c && hasBlank(c, text)));
         // Quoting keeps new elements whole; an array whose elements rely on being split stays as is.
         if (ref.array && !ref.quoted && t.ctx === 'word' && isArrayVariable(list) && !blanks) quoteFixes.push(t);
         continue;
@@ -174,7 +178,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
 
   const visitCarrier = (name: string, mode: ExpansionMode) => {
     for (const a of index.assignments.get(name) ?? []) {
-      const tokens = assignmentTokens(a, launch.source === lines.text ? lines.text : lines.text, mode);
+      const tokens = assignmentTokens(a, text, mode);
       if (mode === 'code' && a.value?.type === 'array') {
         problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a \`bash -c\` string; not migrated` });
         continue;
@@ -188,7 +192,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
   // A variable that only ever holds one literal word cannot split into several.
   for (const seg of segments) {
     for (const t of seg.tokens) {
-      if (t.splat && t.parts.every((p) => p.kind === 'lit' || p.quoted || (p.name !== undefined && isSingleWord(p.name, index, lines.text)))) t.splat = false;
+      if (t.splat && t.parts.every((p) => p.kind === 'lit' || p.quoted || (p.name !== undefined && isSingleWord(p.name, index, text)))) t.splat = false;
     }
   }
   return { segments, carriers: used, problems, passthrough, quoteFixes };
