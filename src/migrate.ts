@@ -22,7 +22,6 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import type { FlagOccurrence } from './resolve/types.js';
-import { staticText } from './parse/words.js';
 
 export { initParser };
 
@@ -119,7 +118,10 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, 'the launch overlaps a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;
       }
-      const second = launch.args.find((t) => scan.launches.some((l) => l !== launch && l.entry.start === t.start) || /(^|\/)pretrain_[A-Za-z0-9_]+\.py$/.test(staticText(t) ?? ''));
+      const second = launch.args.find((t) => {
+        const last = t.parts[t.parts.length - 1];
+        return scan.launches.some((l) => l !== launch && l.entry.start === t.start) || (last?.kind === 'lit' && /(^|\/)pretrain_[A-Za-z0-9_]+\.py$/.test(last.text));
+      });
       if (second) {
         report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(second.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;

@@ -647,6 +647,13 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
   // continuation line) gets its first entrypoint replaced and the flags after the second one
   // converted; a second run then replaces the second entrypoint. It should be reported and left
   // alone (or both treated consistently).
+  it('E2: also when the second entrypoint word starts with an expansion (seed 777, 20,000 runs)', () => {
+    const src = 'python -m torch.distributed.launch --nproc_per_node=2 ${M:-/m}/pretrain_gpt.py \\\npython -m torch.distributed.launch --nproc_per_node=2 ${M:-/m}/pretrain_gpt.py \\\n    --num-layers 0\n';
+    const r = migrate(src);
+    expect(r.output).toBe(src);
+    expect(r.report.launches[0].warnings[0].message).toMatch(/names a second entrypoint/);
+  });
+
   it('E: a command with two entrypoint words migrates idempotently', () => {
     const src = 'torchrun pretrain_gpt.py --num-layers 2 pretrain_gpt.py --hidden-size 8\n';
     const once = migrate(src).output;
