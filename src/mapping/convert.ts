@@ -29,7 +29,7 @@ export function removed(occ: FlagOccurrence, reason: string, kind: NonNullable<C
 export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | undefined): Conversion {
   if (!entry) return removed(occ, 'not a Megatron-LM flag that bridge-migrate knows; no Bridge override is known for it');
   if (occ.problems.length) return removed(occ, occ.problems.join('; '), 'error', entry);
-  const notes: string[] = entry.note ? [] : [];
+  const notes: string[] = [];
   try {
     switch (entry.convert) {
       case 'pass': {

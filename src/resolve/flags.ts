@@ -28,7 +28,7 @@ function splitInline(token: Token): { flag: string; value?: Token } {
   if (!first || first.kind !== 'lit') return { flag: '' };
   const eq = first.text.indexOf('=');
   if (eq === -1) {
-    return { flag: token.parts.length === 1 ? first.text : first.text };
+    return { flag: first.text };
   }
   const rest: Part[] = [];
   const tail = first.text.slice(eq + 1);

@@ -78,10 +78,14 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 
   const withKeys = (os: Override[]) => os.map((o) => ({ ...o, key: input.keyFor(o.key) }));
   const removals: Array<{ c: Conversion; reason: string; kind: UnmappedReport['kind'] }> = [];
+  const remove = (c: Conversion, reason: string, kind: UnmappedReport['kind']) => {
+    const occ = c.occurrence;
+    removals.push({ c, reason, kind });
+    report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, occ.end)), reason, kind });
+  };
 
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
-    const written = oneLine(text.slice(occ.start, occ.end));
     for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
     if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
@@ -90,7 +94,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       const overrides = withKeys(c.overrides);
       const problem = overrides.map((o) => input.keyProblem?.(o.key)).find((p) => p !== undefined);
       if (problem) {
-        removals.push({ c, reason: problem, kind: 'error' });
+        remove(c, problem, 'error');
         continue;
       }
       try {
@@ -100,20 +104,11 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
         continue;
       } catch (e) {
         if (!(e instanceof ShellTextError)) throw e;
-        removals.push({ c, reason: `${e.message}: ${overrides.map(overrideText).join(' ')}`, kind: 'error' });
+        remove(c, `${e.message}: ${overrides.map(overrideText).join(' ')}`, 'error');
         continue;
       }
     }
-    const reason = c.removed?.reason ?? 'no Bridge override';
-    removals.push({ c, reason, kind: c.removed?.kind ?? 'unmapped' });
-    report.unmapped.push({ flag: occ.flag, line: occ.line, text: written, reason, kind: c.removed?.kind ?? 'unmapped' });
-  }
-  // Fix the report entries of removals that failed during rendering.
-  for (const r of removals) {
-    const occ = r.c.occurrence;
-    if (!report.unmapped.some((u) => u.line === occ.line && u.flag === occ.flag && u.reason === r.reason)) {
-      report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, occ.end)), reason: r.reason, kind: r.kind });
-    }
+    remove(c, c.removed?.reason ?? 'no Bridge override', c.removed?.kind ?? 'unmapped');
   }
   // Removed words at the end of the launch line go together with the continuations before them,
   // so that no dangling ` \` is left.
