@@ -23,7 +23,7 @@ export interface OverrideReport {
   key: string;
   /** Hydra value text as run_recipe.py receives it (shell expansions shown as written). */
   value: string;
-  /** Megatron-LM flag it came from (`(default)` for pinned defaults). */
+  /** Megatron-LM flag it came from (for pinned defaults: the flag whose Megatron-LM default is kept). */
   flag: string;
   line: number;
 }
