@@ -7,7 +7,11 @@ import v8 from 'node:v8';
 const flags = process.env.BRIDGE_MIGRATE_V8_FLAGS ?? '--liftoff-only --wasm-lazy-compilation';
 for (const f of flags.split(/\s+/).filter(Boolean)) v8.setFlagsFromString(f);
 
-const { main } = await import('../dist/src/cli/main.js');
+// The bundled CLI (scripts/bundle.mjs) starts faster; the unbundled build is the fallback.
+const { main } = await import('../dist/bundle/main.js').catch((e) => {
+  if (e && e.code === 'ERR_MODULE_NOT_FOUND') return import('../dist/src/cli/main.js');
+  throw e;
+});
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
