@@ -81,7 +81,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
   try {
     const regions = [...parsed.blanked, ...errorRegions(tree.rootNode)];
     for (const b of parsed.blanked) {
-      report.messages.push({ line: lines.lineOf(b.start), message: 'bash syntax error on this line (a template placeholder such as `<Specify path>`?); the line was read as if it were not there and nothing on it was changed', severity: 'warning' });
+      report.messages.push({ line: lines.lineOf(b.start), message: 'bash syntax error on this line (a template placeholder such as `<Specify path>`): the line was read as if it were not there and nothing on it was changed; fill it in', severity: 'warning' });
     }
     const index = indexScript(tree.rootNode);
     const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
