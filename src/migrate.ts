@@ -31,12 +31,19 @@ const PLACEHOLDER = /<[A-Za-z][^<>\n]*>/;
 export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}';
 export const DEFAULT_RECIPE = VANILLA;
 
+const tablesByExtra = new WeakMap<object, FlagTable>();
+
+/** The table for these options; a table with extra mappings is built once per mappings object. */
 function tableFor(options: MigrateOptions): FlagTable {
   if (options.table) return options.table;
-  if (options.extraMappings && Object.keys(options.extraMappings).length) {
-    return buildTable(Object.fromEntries(defaultTable.entries().map((e) => [e.flag, e])), options.extraMappings);
+  const extra = options.extraMappings;
+  if (!extra || Object.keys(extra).length === 0) return defaultTable;
+  let table = tablesByExtra.get(extra);
+  if (!table) {
+    table = buildTable(Object.fromEntries(defaultTable.entries().map((e) => [e.flag, e])), extra);
+    tablesByExtra.set(extra, table);
   }
-  return defaultTable;
+  return table;
 }
 
 function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
