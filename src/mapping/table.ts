@@ -9,12 +9,13 @@ export interface FlagTable {
 
 export function buildTable(base: MappingTable, extra: MappingTable = {}): FlagTable {
   const bySpelling = new Map<string, MappingEntry>();
-  const add = (e: MappingEntry) => {
+  // Base aliases never shadow a canonical spelling; extra (config) entries win over everything.
+  const add = (e: MappingEntry, override: boolean) => {
     bySpelling.set(e.flag, e);
-    for (const a of e.aliases ?? []) if (!bySpelling.has(a) || extra[e.flag] === e) bySpelling.set(a, e);
+    for (const a of e.aliases ?? []) if (override || !bySpelling.has(a)) bySpelling.set(a, e);
   };
-  for (const e of Object.values(base)) add(e);
-  for (const [flag, e] of Object.entries(extra)) add({ ...e, flag: e.flag ?? flag });
+  for (const e of Object.values(base)) add(e, false);
+  for (const [flag, e] of Object.entries(extra)) add({ ...e, flag: e.flag ?? flag }, true);
   return {
     lookup(flag) {
       const hit = bySpelling.get(flag);
