@@ -125,12 +125,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, 'the launch overlaps a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;
       }
-      const second = launch.args.find((t) => {
-        const last = t.parts[t.parts.length - 1];
-        return scan.launches.some((l) => l !== launch && l.entry.start === t.start) || (last?.kind === 'lit' && /(^|\/)pretrain_[A-Za-z0-9_]+\.py$/.test(last.text));
-      });
-      if (second) {
-        report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(second.start)}); split it into one command per launch, then run bridge-migrate again`));
+      if (launch.secondEntry) {
+        report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(launch.secondEntry.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;
       }
       const resolved = resolveArguments(launch, index, lines, carriers, analysed);

@@ -34,6 +34,8 @@ export interface Launch {
   launcherWords: Span[];
   /** Megatron-LM arguments after the entrypoint. */
   args: Token[];
+  /** A second entrypoint word among the arguments (a command that starts two scripts). */
+  secondEntry?: Span;
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
   statementStart: number;
@@ -126,7 +128,9 @@ function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'en
     if (!name) continue;
     const span = (t: Token): Span => ({ start: t.start, end: t.end, text: sourceText.slice(t.start, t.end) });
     const launcherWords = tokens.slice(0, i).map(span);
+    const second = tokens.slice(i + 1).find((t) => entryOf(t, f) !== undefined);
     return {
+      secondEntry: second ? span(second) : undefined,
       ...base,
       entry: span(tokens[i]),
       entryName: name,
