@@ -48,6 +48,18 @@ function freeNewlines(segment: Segment, occ: FlagOccurrence): boolean {
   return occ.flagToken.ctx !== 'word' || segment.variable !== undefined;
 }
 
+/** True when the flag and its values do not sit in one quoting context (`--f "a b"` read word by word). */
+function mixedContexts(occ: FlagOccurrence, text: string): boolean {
+  if (occ.inlineValue || occ.values.length === 0) return false;
+  if (occ.values.some((v) => v.ctx !== occ.flagToken.ctx)) return true;
+  let prev = occ.flagToken.end;
+  for (const v of occ.values) {
+    if (/["']/.test(text.slice(prev, v.start))) return true;
+    prev = v.end;
+  }
+  return false;
+}
+
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
@@ -90,6 +102,11 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }
+    const mixed = mixedContexts(occ, text);
+    if (!c.removed && c.overrides.length && mixed) {
+      remove(c, `the flag and its value are written in different quoting contexts (a quoted array element read word by word), so no single override can replace them in place; write it by hand: ${withKeys(c.overrides).map(overrideText).join(' ')}`, 'error');
+      continue;
+    }
     if (!c.removed && c.overrides.length) {
       const overrides = withKeys(c.overrides);
       const problem = overrides.map((o) => input.keyProblem?.(o.key)).find((p) => p !== undefined);
@@ -125,7 +142,10 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // Deletions last, so they can tidy around replacements without overlapping them.
   for (const r of removals) {
     const occ = r.c.occurrence;
-    if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
+    if (mixedContexts(occ, text)) {
+      // Each word goes on its own, inside the quoting it is written in.
+      for (const t of [occ.flagToken, ...occ.values]) edits.push(deletionRange(lines, t.start, t.end, t.ctx !== 'word' || !!occ.segment.variable, edits));
+    } else if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
     if (r.kind !== 'folded' && r.kind !== 'launcher') {
       comments.push({ statementStart: occ.segment.statementStart, text: `removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
     }
