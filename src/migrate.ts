@@ -21,6 +21,7 @@ import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
 import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
+import { at, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
 import type { FlagOccurrence } from './resolve/types.js';
 
 export { initParser };
@@ -50,7 +51,7 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
   const entryOf = (o: FlagOccurrence) => table.lookup(o.flag);
   const byOcc = new Map<FlagOccurrence, Conversion>();
   for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
-  const warnings: string[] = [];
+  const findings: Message[] = [];
   let dataset: 'mock' | 'megatron-indexed' | undefined;
   for (const rule of rules) {
     let result;
@@ -63,11 +64,11 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
       continue;
     }
     for (const c of result.conversions) byOcc.set(c.occurrence, c);
-    warnings.push(...result.warnings);
+    findings.push(...result.findings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
   }
   const folded = foldNoneSections([...byOcc.values()]);
-  return { conversions: folded.conversions, warnings: [...warnings, ...folded.warnings], dataset };
+  return { conversions: folded.conversions, findings: [...findings, ...folded.findings], dataset };
 }
 
 function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {
@@ -88,21 +89,21 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
   try {
     const regions = [...parsed.blanked, ...errorRegions(tree.rootNode)];
     for (const b of parsed.blanked) {
-      report.messages.push({ line: lines.lineOf(b.start), message: 'bash syntax error on this line (a template placeholder such as `<Specify path>`): the line was read as if it were not there and nothing on it was changed; fill it in', severity: 'warning' });
+      report.messages.push(at(lines.lineOf(b.start), warning('bash syntax error on this line (a template placeholder such as `<Specify path>`): the line was read as if it were not there and nothing on it was changed; fill it in')));
     }
     const index = indexScript(tree.rootNode);
     const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
-    for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: 'warning' });
+    for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: p.severity ?? 'error' });
     if (scan.launches.length === 0) {
       // A script that names an entrypoint outside comments but has no launch we can follow
       // (a heredoc, an echo, a sourced file ...): say so instead of passing it over silently.
       const mention = source.split('\n').findIndex((l) => !/^\s*#/.test(l) && ENTRY_MENTION.test(l));
       if (mention !== -1) {
-        report.messages.push({ line: mention + 1, message: `names ${ENTRY_MENTION.exec(source.split('\n')[mention])![0]} but bridge-migrate found no launch command it can follow (inside a heredoc, an echo, or a file that another script sources?); migrate it by hand`, severity: 'warning' });
+        report.messages.push(at(mention + 1, error(`names ${ENTRY_MENTION.exec(source.split('\n')[mention])![0]} but bridge-migrate found no launch command it can follow (inside a heredoc, an echo, or a file that another script sources?); migrate it by hand`)));
       }
       const remaining = errorRegions(tree.rootNode);
       if (remaining.length) {
-        report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)', severity: 'warning' });
+        report.messages.push(at(lines.lineOf(remaining[0].start), warning('bash syntax error here (the file has no Megatron-LM launch outside it, so nothing was changed)')));
       }
       return { output: source, report };
     }
@@ -137,15 +138,15 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       }
       const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines);
       const converted = convertAll(occurrences, table);
-      const warnings = [
-        ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message })),
-        ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message })),
-        ...converted.warnings.map((message) => ({ line: launchLine, message })),
+      const findings: Finding[] = [
+        ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message, severity: p.severity ?? 'error' })),
+        ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message, severity: s.severity ?? 'error' })),
+        ...converted.findings.map((m) => at(launchLine, m)),
       ];
       let dataset = converted.dataset;
       if (!dataset) {
         dataset = 'mock';
-        warnings.push({ line: launchLine, message: 'no --data-path, per-split data paths or --mock-data found: run_recipe.py is started with --dataset mock' });
+        findings.push(at(launchLine, note('no --data-path, per-split data paths or --mock-data found: run_recipe.py is started with --dataset mock (Megatron-LM also trained on mock data then)')));
       }
       const choice = chooseRecipe(options.recipe, launch.family === 'mamba' ? 'mamba' : 'gpt', occurrences, table);
       if ('skip' in choice) {
@@ -153,9 +154,9 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         continue;
       }
       const recipe = choice.recipe;
-      for (const w of choice.warnings) warnings.push({ line: launchLine, message: w });
-      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], warnings: [] } : pinnedDefaults(occurrences, table);
-      for (const w of pinned.warnings) warnings.push({ line: launchLine, message: w });
+      for (const m of choice.findings) findings.push(at(launchLine, m));
+      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], findings: [] } : pinnedDefaults(occurrences, table);
+      for (const m of pinned.findings) findings.push(at(launchLine, m));
       const plan = planLaunch({
         launch,
         lines,
@@ -166,7 +167,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         pins: pinned.pins,
         pinsVariable: nextPinsVariable(),
         posix: isPosixSh(source),
-        warnings,
+        findings,
         keyFor: (k) => keyForView(choice.view, k),
         keyProblem: (k) => modelKeyProblem(choice.view, k, recipe),
         quoteFixes: resolved.quoteFixes,
@@ -180,16 +181,17 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         const same = edits.find((x) => x.start === e.start && x.end === e.end);
         if (same && same.text === e.text) continue;
         if (edits.some((x) => x.start < e.end && e.start < x.end) || same) {
-          plan.report.warnings.push({ line: lines.lineOf(e.start), message: 'this text is shared with another launch that needs it rewritten differently; left as the first launch needs it' });
+          plan.report.findings.push(at(lines.lineOf(e.start), error('this text is shared with another launch that needs it rewritten differently; left as the first launch needs it, so this launch does not get its values: split the variable per launch')));
           continue;
         }
         edits.push(e);
       }
       comments.push(...plan.comments);
+      plan.report.verdict = verdictOf(plan.report.findings);
       report.launches.push(plan.report);
     }
     const placed = commentEdits(lines, comments);
-    for (const u of placed.unplaced) report.messages.push({ line: 0, message: u, severity: 'warning' });
+    for (const u of placed.unplaced) report.messages.push(at(0, warning(u)));
     const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
     report.status = output === source ? 'unchanged' : 'changed';
     const remaining = errorRegions(tree.rootNode);
@@ -203,12 +205,12 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       if (problem) {
         report.status = 'error';
         report.error = `${problem}; the file was left unchanged. This is a bridge-migrate bug: please report it with the script`;
-        report.messages.push({ line: 0, message: report.error, severity: 'error' });
+        report.messages.push(at(0, error(report.error)));
         return { output: source, report };
       }
     }
     if (remaining.length) {
-      report.messages.push({ line: lines.lineOf(remaining[0].start), message: 'bash syntax error here; nothing inside it was changed', severity: 'warning' });
+      report.messages.push(at(lines.lineOf(remaining[0].start), warning('bash syntax error here; nothing inside it was changed')));
     }
     return { output, report };
   } finally {
@@ -284,9 +286,10 @@ function skippedLaunch(launch: Launch, lines: SourceLines, why: string): LaunchR
     entrypoint: launch.entryName,
     launcher: launch.launcher,
     migrated: false,
+    verdict: 'blocked',
     overrides: [],
     pinned: [],
-    unmapped: [],
-    warnings: [{ line, message: why }],
+    removed: [],
+    findings: [at(line, error(`not migrated: ${why}`))],
   };
 }

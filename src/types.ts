@@ -1,6 +1,9 @@
 /** Public shapes: options of the core function and the report it returns (documented in the README). */
 import type { FlagTable } from './mapping/table.js';
 import type { MappingTable } from './mapping/types.js';
+import type { Finding, Severity, Verdict } from './findings.js';
+
+export type { Finding, Severity, Verdict } from './findings.js';
 
 export interface MigrateOptions {
   /** Path shown in messages (the core never touches the file system). */
@@ -28,7 +31,8 @@ export interface OverrideReport {
   line: number;
 }
 
-export interface UnmappedReport {
+/** A Megatron-LM flag taken off the launch. */
+export interface RemovedFlag {
   flag: string;
   line: number;
   /** The flag and its values as written. */
@@ -36,6 +40,8 @@ export interface UnmappedReport {
   reason: string;
   /** unmapped: no Bridge counterpart; folded: merged into another override; launcher: launcher's business; error: could not convert. */
   kind: 'unmapped' | 'folded' | 'launcher' | 'error';
+  /** What the removal costs: error (a value is lost), warning (a setting changes), note (nothing). */
+  severity: Severity;
 }
 
 export interface LaunchReport {
@@ -44,12 +50,15 @@ export interface LaunchReport {
   launcher: string;
   /** True when the launch was rewritten. */
   migrated: boolean;
+  /** blocked: would not start or loses a value; review: starts, but a person must look; ready. */
+  verdict: Verdict;
   recipe?: string;
   dataset?: string;
   overrides: OverrideReport[];
   pinned: OverrideReport[];
-  unmapped: UnmappedReport[];
-  warnings: Array<{ line: number; message: string }>;
+  removed: RemovedFlag[];
+  /** Everything a person may need to read about this launch, one finding each. */
+  findings: Finding[];
 }
 
 export type FileStatus = 'changed' | 'unchanged' | 'skipped' | 'error';
@@ -59,7 +68,7 @@ export interface FileReport {
   status: FileStatus;
   launches: LaunchReport[];
   /** File-level messages (parse errors, launches that could not be migrated ...). */
-  messages: Array<{ line: number; message: string; severity: 'error' | 'warning' }>;
+  messages: Finding[];
   /** Set for status=error: what went wrong and what to do. */
   error?: string;
 }

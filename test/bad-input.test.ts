@@ -116,7 +116,7 @@ describe('bad input: one clear message per file, the other files still processed
     const r = cli(d, ['good.sh', 'bin.sh']);
     expect(r.stderr).toContain('bin.sh: error: binary file (contains NUL bytes); not a shell script\n');
     expectGoodDiff(r);
-    expect(summary(r)).toMatch(/2 files scanned, 1 would change, .*, 1 error \(/);
+    expect(summary(r)).toMatch(/2 files scanned, 1 would change, .*, 1 error\b/);
     expect(r.status).toBe(2);
   });
 
@@ -149,7 +149,7 @@ describe('bad input: one clear message per file, the other files still processed
     expect(r.stderr).toContain(`huge.sh: error: file is ${DEFAULT_MAX_BYTES + 1} bytes, over the ${DEFAULT_MAX_BYTES}-byte limit; raise it with --max-bytes if this really is a launch script\n`);
     expect(r.stderr).not.toContain('limit.sh: error');
     expectGoodDiff(r);
-    expect(summary(r)).toMatch(/3 files scanned, 1 would change, 0 unchanged, 1 without a launch, .*, 1 error \(/);
+    expect(summary(r)).toMatch(/3 files scanned, 1 would change, 0 unchanged, 1 without a launch, .*, 1 error\b/);
     expect(r.status).toBe(2);
   });
 
@@ -167,7 +167,7 @@ describe('bad input: one clear message per file, the other files still processed
     const r = cli(d, ['good.sh', 'empty.sh']);
     expect(r.stderr).not.toContain('empty.sh');
     expectGoodDiff(r);
-    expect(summary(r)).toMatch(/2 files scanned, 1 would change, 0 unchanged, 1 without a launch, .* 0 errors \(/);
+    expect(summary(r)).toMatch(/2 files scanned, 1 would change, 0 unchanged, 1 without a launch, .* 0 errors\b/);
     expect(r.status).toBe(0);
   });
 
@@ -223,7 +223,7 @@ describe('bad input: one clear message per file, the other files still processed
       expect(readFileSync(join(d, 'locked.sh'), 'utf8')).toBe(GOOD);
       expect(readFileSync(join(d, 'good.sh'), 'utf8')).not.toBe(GOOD);
       expect(tmpLeftovers(d)).toEqual([]);
-      expect(summary(r)).toMatch(/2 files scanned, 1 migrated, .*, 1 error \(/);
+      expect(summary(r)).toMatch(/2 files scanned, 1 migrated, .*, 1 error\b/);
       expect(r.status).toBe(2);
     });
 
@@ -313,17 +313,17 @@ describe('bad input: one clear message per file, the other files still processed
     expect(w.status).toBe(0);
   });
 
-  it('a flag that needs a value but has none: flag removed, printed as `not converted:`, exit 0', () => {
+  it('a flag that needs a value but has none: flag removed, printed as an error finding, exit 0', () => {
     // A flag-level problem, not a file error: the flag is removed and commented, the file counts
     // as needing attention, the run exits 0.
     const d = withGood();
     writeFileSync(join(d, 'novalue.sh'), '#!/bin/bash\ntorchrun pretrain_gpt.py --hidden-size 64 --mock-data --num-layers\n');
     const r = cli(d, ['good.sh', 'novalue.sh']);
-    expect(r.stderr).toContain('novalue.sh:2: not converted: --num-layers: --num-layers needs a value but has none\n');
-    expect(r.stdout).toContain('+# bridge-migrate: removed `--num-layers` (line 2): --num-layers needs a value but has none\n');
+    expect(r.stderr).toContain('novalue.sh:2: error: removed `--num-layers`: --num-layers needs a value but has none\n');
+    expect(r.stdout).toContain('+# bridge-migrate: error: removed `--num-layers` (line 2): --num-layers needs a value but has none\n');
     expect(r.stdout).toMatch(/\n\+torchrun .*run_recipe\.py" .*model\.hidden_size=64 dataset\.mock=true\n/);
     expectGoodDiff(r);
-    expect(summary(r)).toMatch(/2 would change, .* 0 errors \(/);
+    expect(summary(r)).toMatch(/2 would change, .* 0 errors\b/);
     expect(r.status).toBe(0);
   });
 
@@ -332,7 +332,7 @@ describe('bad input: one clear message per file, the other files still processed
     const src = '#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 2 --hidden-size 64 --mock-data\ntorchrun pretrain_bert.py --num-layers 2 --hidden-size 64\n';
     writeFileSync(join(d, 'multi.sh'), src);
     const r = cli(d, ['good.sh', 'multi.sh']);
-    expect(r.stderr).toContain('multi.sh:3: warning: pretrain_bert.py has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is\n');
+    expect(r.stderr).toContain('multi.sh:3: error: not migrated: pretrain_bert.py has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is\n');
     expect(r.stdout).toContain('+++ b/multi.sh\n');
     expect(r.stdout).toContain('-torchrun pretrain_gpt.py --num-layers 2 --hidden-size 64 --mock-data\n');
     expect(r.stdout).toContain(' torchrun pretrain_bert.py --num-layers 2 --hidden-size 64\n');
@@ -344,8 +344,8 @@ describe('bad input: one clear message per file, the other files still processed
     const d = withGood();
     writeFileSync(join(d, 'badvalue.sh'), 'torchrun pretrain_gpt.py --seq-length abc --num-layers 2\n');
     const r = cli(d, ['good.sh', 'badvalue.sh']);
-    expect(r.stderr).toContain('badvalue.sh:1: not converted: --seq-length abc: --seq-length expects an integer, got "abc"\n');
-    expect(r.stdout).toContain('+# bridge-migrate: removed `--seq-length abc` (line 1): --seq-length expects an integer, got "abc"\n');
+    expect(r.stderr).toContain('badvalue.sh:1: error: removed `--seq-length abc`: --seq-length expects an integer, got "abc"\n');
+    expect(r.stdout).toContain('+# bridge-migrate: error: removed `--seq-length abc` (line 1): --seq-length expects an integer, got "abc"\n');
     expectGoodDiff(r);
     expect(r.status).toBe(0);
   });
@@ -505,8 +505,8 @@ describe('modes and exit codes', () => {
     const r = cli(tmp(), ['-'], { input: src });
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r.stderr).toContain('<stdin>:1: not converted: --seq-length abc: --seq-length expects an integer, got "abc"');
-    expect(r.stdout).toContain('# bridge-migrate: removed `--seq-length abc` (line 1)');
+    expect(r.stderr).toContain('<stdin>:1: error: removed `--seq-length abc`: --seq-length expects an integer, got "abc"');
+    expect(r.stdout).toContain('# bridge-migrate: error: removed `--seq-length abc` (line 1)');
   });
 
   it('--json -: the report on stdout (no diff), schema as in the README', () => {
@@ -517,7 +517,8 @@ describe('modes and exit codes', () => {
     expect(r.status).toBe(2);
     const report = JSON.parse(r.stdout);
     expect(report.tool).toBe('bridge-migrate');
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.summary).toMatchObject({ files: expect.any(Number), launches: expect.any(Number), verdicts: { ready: expect.any(Number), review: expect.any(Number), blocked: expect.any(Number) } });
     const byPath = Object.fromEntries(report.files.map((f: { path: string }) => [f.path, f]));
     expect(Object.keys(byPath).sort()).toEqual(['bin.sh', 'good.sh', 'missing.sh', 'nolaunch.sh']);
     expect(byPath['good.sh'].status).toBe('changed');
@@ -532,9 +533,10 @@ describe('modes and exit codes', () => {
     }
     const [launch] = byPath['good.sh'].launches;
     expect(launch).toMatchObject({ line: 11, entrypoint: 'pretrain_gpt.py', launcher: 'torchrun', migrated: true, recipe: 'vanilla_gpt_pretrain_config', dataset: 'megatron-indexed' });
-    for (const k of ['overrides', 'pinned', 'unmapped', 'warnings']) expect(Array.isArray(launch[k])).toBe(true);
+    for (const k of ['overrides', 'pinned', 'removed', 'findings']) expect(Array.isArray(launch[k])).toBe(true);
+    expect(launch.verdict).toMatch(/^(ready|review|blocked)$/);
     expect(launch.overrides).toContainEqual({ key: 'model.num_layers', value: '24', flag: '--num-layers', line: 7 });
     for (const o of [...launch.overrides, ...launch.pinned]) expect(o).toEqual({ key: expect.any(String), value: expect.any(String), flag: expect.any(String), line: expect.any(Number) });
-    for (const u of launch.unmapped) expect(u).toMatchObject({ flag: expect.any(String), line: expect.any(Number), text: expect.any(String), reason: expect.any(String), kind: expect.stringMatching(/^(unmapped|folded|launcher|error)$/) });
+    for (const u of launch.removed) expect(u).toMatchObject({ flag: expect.any(String), line: expect.any(Number), text: expect.any(String), reason: expect.any(String), kind: expect.stringMatching(/^(unmapped|folded|launcher|error)$/) });
   });
 });

@@ -43,7 +43,7 @@ describe('execution under stub launchers', () => {
       }
       expect(bridge.length, 'one run_recipe.py start per Megatron-LM start').toBe(gpt.length);
       expect(after.records.length).toBe(before.records.length - 0);
-      const removedFlags = new Set(report.launches.flatMap((l) => l.unmapped.map((u) => u.flag)));
+      const removedFlags = new Set(report.launches.flatMap((l) => l.removed.map((u) => u.flag)));
       gpt.forEach((m, i) => {
         const b = bridge[i];
         // Launcher words stay, except torch.distributed.launch -> run.

@@ -651,7 +651,8 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
     const src = 'python -m torch.distributed.launch --nproc_per_node=2 ${M:-/m}/pretrain_gpt.py \\\npython -m torch.distributed.launch --nproc_per_node=2 ${M:-/m}/pretrain_gpt.py \\\n    --num-layers 0\n';
     const r = migrate(src);
     expect(r.output).toBe(src);
-    expect(r.report.launches[0].warnings[0].message).toMatch(/names a second entrypoint/);
+    expect(r.report.launches[0].findings[0].message).toMatch(/names a second entrypoint/);
+    expect(r.report.launches[0].verdict).toBe('blocked');
   });
 
   it('G: a flag outside a quoted array element whose words are its values is reported, not spliced across the quote (Megatron-LM examples/gpt3, 2026)', () => {
@@ -661,7 +662,7 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
     expect(errorCount(r.output)).toBe(0);
     expect(r.output).toContain('    model.num_layers=2\n');
     expect(r.output).toContain('    "2.4B:320"\n');
-    const u = r.report.launches[0].unmapped.find((x) => x.flag === '--step-batch-size-schedule');
+    const u = r.report.launches[0].removed.find((x) => x.flag === '--step-batch-size-schedule');
     expect(u?.kind).toBe('error');
     expect(u?.reason).toMatch(/different quoting contexts.*train\.step_batch_size_schedule=0:16$/);
   });

@@ -125,7 +125,7 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('shows removed flags with their kind and reason', () => {
-    const ds = outcomes[1].report.launches[0].unmapped.find((u) => u.flag === '--deepspeed');
+    const ds = outcomes[1].report.launches[0].removed.find((u) => u.flag === '--deepspeed');
     expect(ds?.reason).toMatch(/^DeepSpeed engine switch/);
     has(
       dom,

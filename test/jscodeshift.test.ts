@@ -141,7 +141,7 @@ describe('jscodeshift transform', () => {
   });
 
   it('reports removed flags and warnings as REP lines', () => {
-    expect(stripAnsi(shift.stdout)).toMatch(/ REP \S+\/deepspeed-launcher\.sh line 5: removed: --deepspeed: DeepSpeed engine switch/);
+    expect(stripAnsi(shift.stdout)).toMatch(/ REP \S+\/deepspeed-launcher\.sh line 5: warning: removed `--deepspeed`: DeepSpeed engine switch/);
   });
 
   it('passes --recipe, --bridgeRoot and --pinDefaults=false like the CLI options', () => {

@@ -123,7 +123,7 @@ describe('config file', () => {
     expect(run.status).toBe(0);
     expect(readFileSync(join(root, 'train.sh'), 'utf8')).toBe(
       '#!/bin/bash\n' +
-        '# bridge-migrate: removed `--fork-noise` (line 2): fork-only debugging switch\n' +
+        '# bridge-migrate: warning: removed `--fork-noise` (line 2): fork-only debugging switch\n' +
         'torchrun /srv/bridge/scripts/training/run_recipe.py --recipe vanilla_gpt_pretrain_config --dataset mock model.num_layers=2 model.hidden_size=64 model.num_attention_heads=2 dataset.mock=true model.kv_channels=7\n',
     );
     writeFileSync(join(root, 'bridge-migrate.config.json'), '{"mappings": {"--y": {"arity": 1, "convert": "nope"}}}');

@@ -8,8 +8,8 @@
  *     [--pinDefaults=false] [--dry --print] launch_scripts/
  *
  * Results map onto jscodeshift's buckets: changed -> ok, unchanged -> unmodified,
- * no Megatron-LM launch -> skipped, error -> errors. Removed flags and warnings are printed with
- * jscodeshift's report (REP) lines.
+ * no Megatron-LM launch -> skipped, error -> errors. Errors and warnings are printed with
+ * jscodeshift's report (REP) lines, as `line N: error|warning: message`.
  *
  * Hand-written CommonJS (jscodeshift `require`s transforms); the ESM core is loaded with import(),
  * so nothing here can go stale against src/.
@@ -54,17 +54,11 @@ function migrateOptions(file, options) {
   };
 }
 
-/** What a reviewer must read, as jscodeshift report lines. */
+/** What a reviewer must read (errors and warnings; notes are things the tool did), as jscodeshift report lines. */
 function attention(report) {
-  const out = [];
-  for (const m of report.messages) if (m.severity === 'warning') out.push(`line ${m.line}: warning: ${m.message}`);
-  for (const l of report.launches) {
-    for (const u of l.unmapped) {
-      if (u.kind === 'unmapped' || u.kind === 'error') out.push(`line ${u.line}: ${u.kind === 'error' ? 'error' : 'removed'}: ${u.text}: ${u.reason}`);
-    }
-    for (const w of l.warnings) out.push(`line ${w.line}: warning: ${w.message}`);
-  }
-  return out;
+  const findings = [...report.messages, ...report.launches.flatMap((l) => l.findings)].filter((f) => f.severity !== 'note');
+  findings.sort((x, y) => x.line - y.line);
+  return findings.map((f) => `line ${f.line}: ${f.severity}: ${f.message}`);
 }
 
 module.exports = async function transform(file, api, options) {

@@ -8,7 +8,7 @@ import { migrate } from '../migrate.js';
 import { colorDiff } from '../print/diff.js';
 import { jsonReport } from '../print/json-report.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
-import { attentionLines, countOutcomes, summaryLine } from './summary.js';
+import { findingLines, countOutcomes, summaryLine } from './summary.js';
 import { loadConfig, ConfigError, type ProjectConfig } from './config.js';
 import { runAll } from './pool.js';
 import { Progress } from './progress.js';
@@ -95,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   progress.clear();
-  for (const out of outcomes) for (const line of attentionLines(out)) process.stderr.write(`${line}\n`);
+  for (const out of outcomes) for (const line of findingLines(out)) process.stderr.write(`${line}\n`);
   if (o.json) writeJson(o.json, outcomes);
   if (o.report) {
     const { htmlReport } = await import('../print/html-report.js');
@@ -130,7 +130,7 @@ async function stdinMode(o: CliOptions, options: ProcessOptions): Promise<number
   }
   process.stdout.write(encodeScript(r.output, decoded));
   const outcome: FileOutcome = { path: '<stdin>', report: r.report, written: false };
-  for (const line of attentionLines(outcome)) process.stderr.write(`${line}\n`);
+  for (const line of findingLines(outcome)) process.stderr.write(`${line}\n`);
   if (o.json && o.json !== '-') writeJson(o.json, [outcome]);
   if (r.report.status === 'error') return 2;
   return o.check && r.report.status === 'changed' ? 1 : 0;

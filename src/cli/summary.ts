@@ -1,5 +1,6 @@
-/** The closing summary line and per-file notes printed to stderr. */
+/** The closing summary line and the findings printed to stderr. */
 import type { FileOutcome } from '../files/process-file.js';
+import { SEVERITY_RANK, type Finding, type Severity, type Verdict } from '../findings.js';
 
 export interface Counts {
   scanned: number;
@@ -8,38 +9,46 @@ export interface Counts {
   skipped: number;
   attention: number;
   errors: number;
+  /** Launches by verdict. */
+  verdicts: Record<Verdict, number>;
 }
 
+/** Every finding of a file (its own and its launches'), sorted by line, then severity. */
+export function fileFindings(o: FileOutcome): Finding[] {
+  const all = [...o.report.messages, ...o.report.launches.flatMap((l) => l.findings)];
+  return all.sort((x, y) => x.line - y.line || SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]);
+}
+
+/** A person must look at the file: a launch is not ready, or a finding is above a note. */
 export function needsAttention(o: FileOutcome): boolean {
-  if (o.report.messages.some((m) => m.severity === 'warning')) return true;
-  return o.report.launches.some((l) => !l.migrated || l.warnings.length > 0 || l.unmapped.some((u) => u.kind === 'unmapped' || u.kind === 'error'));
+  if (o.report.launches.some((l) => l.verdict !== 'ready')) return true;
+  return o.report.messages.some((m) => m.severity !== 'note');
 }
 
 export function countOutcomes(outcomes: FileOutcome[]): Counts {
-  const c: Counts = { scanned: outcomes.length, changed: 0, unchanged: 0, skipped: 0, attention: 0, errors: 0 };
+  const c: Counts = { scanned: outcomes.length, changed: 0, unchanged: 0, skipped: 0, attention: 0, errors: 0, verdicts: { ready: 0, review: 0, blocked: 0 } };
   for (const o of outcomes) {
     if (o.report.status === 'changed') c.changed++;
     else if (o.report.status === 'unchanged') c.unchanged++;
     else if (o.report.status === 'skipped') c.skipped++;
     else c.errors++;
     if (o.report.status !== 'error' && needsAttention(o)) c.attention++;
+    for (const l of o.report.launches) c.verdicts[l.verdict]++;
   }
   return c;
 }
 
 export function summaryLine(c: Counts, seconds: number, write: boolean): string {
   const verb = write ? 'migrated' : 'would change';
-  return `bridge-migrate: ${c.scanned} file${c.scanned === 1 ? '' : 's'} scanned, ${c.changed} ${verb}, ${c.unchanged} unchanged, ${c.skipped} without a launch, ${c.attention} need attention, ${c.errors} error${c.errors === 1 ? '' : 's'} (${seconds.toFixed(2)}s)`;
+  const launches = c.verdicts.ready + c.verdicts.review + c.verdicts.blocked;
+  const verdicts = launches ? `; ${launches} launch${launches === 1 ? '' : 'es'}: ${c.verdicts.ready} ready, ${c.verdicts.review} review, ${c.verdicts.blocked} blocked` : '';
+  return `bridge-migrate: ${c.scanned} file${c.scanned === 1 ? '' : 's'} scanned, ${c.changed} ${verb}, ${c.unchanged} unchanged, ${c.skipped} without a launch, ${c.attention} need attention, ${c.errors} error${c.errors === 1 ? '' : 's'}${verdicts} (${seconds.toFixed(2)}s)`;
 }
 
-/** Lines a reviewer must read: errors, unmapped flags, warnings, per file. */
-export function attentionLines(o: FileOutcome): string[] {
-  const out: string[] = [];
-  if (o.report.error) out.push(`${o.path}: error: ${o.report.error}`);
-  for (const m of o.report.messages) if (m.severity === 'warning') out.push(`${o.path}:${m.line}: warning: ${m.message}`);
-  for (const l of o.report.launches) {
-    for (const u of l.unmapped) if (u.kind === 'unmapped' || u.kind === 'error') out.push(`${o.path}:${u.line}: ${u.kind === 'error' ? 'not converted' : 'removed'}: ${u.text}: ${u.reason}`);
-    for (const w of l.warnings) out.push(`${o.path}:${w.line}: warning: ${w.message}`);
-  }
-  return out;
+/** `file:line: severity: message`, one line per finding; notes only when asked for. */
+export function findingLines(o: FileOutcome, showNotes = false): string[] {
+  const shown: Severity[] = showNotes ? ['error', 'warning', 'note'] : ['error', 'warning'];
+  return fileFindings(o)
+    .filter((f) => shown.includes(f.severity))
+    .map((f) => `${o.path}${f.line > 0 ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
 }

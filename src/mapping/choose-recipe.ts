@@ -3,8 +3,9 @@ import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
 import { tokenText } from './values.js';
 import { findRecipe, matchRecipe, VANILLA, type ModelView, type Shape } from './recipes.js';
+import { note, warning, type Message } from '../findings.js';
 
-export type RecipeChoice = { recipe: string; view: ModelView; vanilla: boolean; warnings: string[] } | { skip: string };
+export type RecipeChoice = { recipe: string; view: ModelView; vanilla: boolean; findings: Message[] } | { skip: string };
 
 function staticInt(occurrences: FlagOccurrence[], table: FlagTable, flag: string): number | undefined {
   const hits = occurrences.filter((o) => (table.lookup(o.flag)?.flag ?? o.flag) === flag);
@@ -40,19 +41,19 @@ export function chooseRecipe(requested: string | undefined, family: 'gpt' | 'mam
     if (!r) return { skip: `--recipe ${requested} is not a Megatron Bridge pretrain recipe (see src/mapping/recipes.generated.json for the names)` };
     if (family === 'mamba' && r.view !== 'hybrid') return { skip: `${requested} builds a GPT model, but this launch trains a Mamba/hybrid model: pick a hybrid recipe (nemotronh_*, nemotron_nano_*)` };
     if (family === 'gpt' && r.view === 'hybrid') return { skip: `${requested} builds a hybrid Mamba model, but this launch trains a GPT model` };
-    const warnings = r.view === 'unknown' ? [`the shape of ${requested}'s model config is not known to bridge-migrate; model keys are written flat`] : [];
-    if (r.hfModelId || r.view === 'nested') warnings.push(`${requested} reads its model config from Hugging Face (${r.hfModelId ?? 'at run time'}); the script's model flags override it`);
-    return { recipe: requested, view: r.view, vanilla: r.names.includes(VANILLA), warnings };
+    const findings = r.view === 'unknown' ? [warning(`the shape of ${requested}'s model config is not known to bridge-migrate; model keys are written flat`)] : [];
+    if (r.hfModelId || r.view === 'nested') findings.push(warning(`${requested} reads its model config from Hugging Face (${r.hfModelId ?? 'at run time'}); the script's model flags override it`));
+    return { recipe: requested, view: r.view, vanilla: r.names.includes(VANILLA), findings };
   }
   if (family === 'mamba') {
     const m = matchRecipe(shape(), 'mamba');
-    if (m.exact) return { recipe: m.exact.names[m.exact.names.length - 1], view: 'hybrid', vanilla: false, warnings: [] };
+    if (m.exact) return { recipe: m.exact.names[m.exact.names.length - 1], view: 'hybrid', vanilla: false, findings: [] };
     return { skip: `Mamba/hybrid launches need a hybrid recipe and none matches this model exactly (${closestText(m)}); pass --recipe <name>` };
   }
   if (requested === 'auto') {
     const m = matchRecipe(shape(), 'gpt');
-    if (m.exact) return { recipe: m.exact.names[m.exact.names.length - 1], view: m.exact.view, vanilla: false, warnings: [`--recipe auto: ${m.exact.names[m.exact.names.length - 1]} has exactly this model shape`] };
-    return { recipe: VANILLA, view: 'flat', vanilla: true, warnings: [`--recipe auto: no recipe has exactly this model shape, using ${VANILLA} (${closestText(m)})`] };
+    if (m.exact) return { recipe: m.exact.names[m.exact.names.length - 1], view: m.exact.view, vanilla: false, findings: [note(`--recipe auto: ${m.exact.names[m.exact.names.length - 1]} has exactly this model shape`)] };
+    return { recipe: VANILLA, view: 'flat', vanilla: true, findings: [note(`--recipe auto: no recipe has exactly this model shape, using ${VANILLA} (${closestText(m)})`)] };
   }
-  return { recipe: VANILLA, view: 'flat', vanilla: true, warnings: [] };
+  return { recipe: VANILLA, view: 'flat', vanilla: true, findings: [] };
 }

@@ -6,30 +6,40 @@ import type { FlagOccurrence } from '../resolve/types.js';
 import type { MappingEntry } from './types.js';
 import type { HydraValue, Override } from './hydra.js';
 import { typedValue, tokenText, ValueError } from './values.js';
+import { warning, type Message, type Severity } from '../findings.js';
 
 export interface Conversion {
   occurrence: FlagOccurrence;
   entry?: MappingEntry;
   /** Overrides written where the flag was. */
   overrides: Override[];
-  /** Set when the flag is removed: why (shown in the comment and the report). */
-  removed?: { reason: string; kind: 'unmapped' | 'folded' | 'launcher' | 'error' };
-  /** Things a reviewer should check (not errors). */
-  notes: string[];
+  /** Set when the flag is removed: why (shown in the comment and the report), and what it costs. */
+  removed?: { reason: string; kind: RemovalKind; severity: Severity };
+  /** Findings about this flag's conversion (the flag is still converted). */
+  notes: Message[];
+}
+
+export type RemovalKind = 'unmapped' | 'folded' | 'launcher' | 'error';
+
+/** What a removal costs, unless the caller says: a lost value is an error, folding and launcher flags cost nothing. */
+function removalSeverity(kind: RemovalKind, entry?: MappingEntry): Severity {
+  if (kind === 'error') return 'error';
+  if (kind === 'folded' || kind === 'launcher') return 'note';
+  return entry?.severity ?? 'warning';
 }
 
 function overridesFor(keys: string[], value: HydraValue): Override[] {
   return keys.map((key) => ({ key, value }));
 }
 
-export function removed(occ: FlagOccurrence, reason: string, kind: NonNullable<Conversion['removed']>['kind'] = 'unmapped', entry?: MappingEntry): Conversion {
-  return { occurrence: occ, entry, overrides: [], removed: { reason, kind }, notes: [] };
+export function removed(occ: FlagOccurrence, reason: string, kind: RemovalKind = 'unmapped', entry?: MappingEntry, severity?: Severity): Conversion {
+  return { occurrence: occ, entry, overrides: [], removed: { reason, kind, severity: severity ?? removalSeverity(kind, entry) }, notes: [] };
 }
 
 export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | undefined): Conversion {
   if (!entry) return removed(occ, 'not a Megatron-LM flag that bridge-migrate knows; no Bridge override is known for it');
   if (occ.problems.length) return removed(occ, occ.problems.join('; '), 'error', entry);
-  const notes: string[] = [];
+  const notes: Message[] = [];
   try {
     switch (entry.convert) {
       case 'pass': {
@@ -61,7 +71,7 @@ export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | und
         if (occ.values.length !== 1) return removed(occ, `${occ.flag} takes one value`, 'error', entry);
         const text = tokenText(occ.values[0]);
         if (text === undefined) {
-          notes.push(`${occ.flag} takes its value from a variable; Bridge spells some values differently (${Object.entries(entry.rename ?? {}).map(([a, b]) => `${a} -> ${b}`).join(', ')})`);
+          notes.push(warning(`${occ.flag} takes its value from a variable; Bridge spells some values differently (${Object.entries(entry.rename ?? {}).map(([a, b]) => `${a} -> ${b}`).join(', ')}): check the value it gets`));
           return { occurrence: occ, entry, overrides: overridesFor(entry.keys, { kind: 'str', parts: occ.values[0].parts }), notes };
         }
         const renamed = entry.rename?.[text] ?? text;

@@ -9,6 +9,7 @@ import generated from './defaults.generated.json' with { type: 'json' };
 import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
 import type { Override } from './hydra.js';
+import { warning, type Message } from '../findings.js';
 
 export interface DefaultPin {
   key: string;
@@ -45,9 +46,9 @@ export interface Pin {
   note?: string;
 }
 
-/** Pins and warnings for one launch. */
-export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; warnings: string[] } {
-  const warnings: string[] = [];
+/** Pins and findings for one launch. */
+export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; findings: Message[] } {
+  const findings: Message[] = [];
   const setKeys = new Set<string>();
   const setFlags = new Set<string>();
   const values = new Map<string, string[]>();
@@ -70,13 +71,13 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
   // Sample-based training: the recipe's train_iters would conflict (Bridge wants exactly one).
   if (setFlags.has('--train-samples') && !setFlags.has('--train-iters')) raw('train.train_iters', 'null', '--train-samples', 'training length is given in samples');
   if (!setFlags.has('--global-batch-size') && !setFlags.has('--batch-size')) {
-    warnings.push('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size; the recipe uses 32. Set train.global_batch_size to the value your run had');
+    findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size; the recipe uses 32. Set train.global_batch_size to the value your run had'));
   }
   if (!setFlags.has('--micro-batch-size') && !setFlags.has('--batch-size')) {
-    warnings.push('no --micro-batch-size found: the recipe uses 2; set train.micro_batch_size');
+    findings.push(warning('no --micro-batch-size found: the recipe uses 2; set train.micro_batch_size'));
   }
   if (!setFlags.has('--train-iters') && !setFlags.has('--train-samples')) {
-    warnings.push('no --train-iters or --train-samples found: the recipe trains for 300000 iterations; set train.train_iters');
+    findings.push(warning('no --train-iters or --train-samples found: the recipe trains for 300000 iterations; set train.train_iters'));
   }
-  return { pins, warnings };
+  return { pins, findings };
 }

@@ -57,6 +57,12 @@ export interface MappingEntry {
   rule?: string;
   /** For convert=drop / launcher: why there is no Bridge counterpart (shown to users). */
   reason?: string;
+  /**
+   * For convert=drop: what removing the flag costs. error: the run would train differently and
+   * Bridge cannot express it (the launch is blocked); note: nothing changes (a no-op); default
+   * warning: a setting changes or a person must decide.
+   */
+  severity?: 'error' | 'warning' | 'note';
   /** Anything a reviewer should know (deviations from the guide, semantics). */
   note?: string;
   /** Where the entry comes from. */

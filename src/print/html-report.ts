@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { html as diffToHtml } from 'diff2html';
 import type { FileOutcome } from '../files/process-file.js';
-import type { LaunchReport, OverrideReport, UnmappedReport } from '../types.js';
+import type { LaunchReport, OverrideReport, RemovedFlag } from '../types.js';
 import { countOutcomes, needsAttention, type Counts } from '../cli/summary.js';
 import { unifiedDiff } from './diff.js';
 
@@ -43,14 +43,14 @@ export function esc(text: unknown): string {
 
 const STATUS_LABEL: Record<string, string> = { changed: 'changed', unchanged: 'unchanged', skipped: 'no launch', error: 'error' };
 
-const KIND_LABEL: Record<UnmappedReport['kind'], string> = {
+const KIND_LABEL: Record<RemovedFlag['kind'], string> = {
   unmapped: 'removed',
-  error: 'cannot convert',
+  error: 'value lost',
   folded: 'folded',
   launcher: 'launcher',
 };
 
-const KIND_HELP: Record<UnmappedReport['kind'], string> = {
+const KIND_HELP: Record<RemovedFlag['kind'], string> = {
   unmapped: 'no Bridge counterpart: removed from the launch',
   error: 'could not be converted: the value is lost unless you act',
   folded: 'merged into another override',
@@ -87,14 +87,14 @@ function launchCounts(o: FileOutcome) {
   let overrides = 0;
   let pinned = 0;
   let removed = 0;
-  let warnings = o.report.messages.filter((m) => m.severity === 'warning').length;
+  let findings = o.report.messages.filter((m) => m.severity !== 'note').length;
   for (const l of o.report.launches) {
     overrides += l.overrides.length;
     pinned += l.pinned.length;
-    removed += l.unmapped.filter((u) => u.kind === 'unmapped' || u.kind === 'error').length;
-    warnings += l.warnings.length;
+    removed += l.removed.filter((u) => u.severity !== 'note').length;
+    findings += l.findings.filter((m) => m.severity !== 'note').length;
   }
-  return { overrides, pinned, removed, warnings };
+  return { overrides, pinned, removed, findings };
 }
 
 function statusBadges(o: FileOutcome): string {
@@ -109,9 +109,9 @@ function toc(entries: Array<{ o: FileOutcome; id: string }>): string {
   const rows = entries.map(({ o, id }) => {
     const n = launchCounts(o);
     const num = (v: number, cls = '') => `<td class="num${v && cls ? ` ${cls}` : ''}">${v}</td>`;
-    return `<tr><td class="path"><a href="#${id}">${esc(o.path)}</a></td><td>${statusBadges(o)}</td>${num(o.report.launches.length)}${num(n.overrides)}${num(n.pinned)}${num(n.removed, 'bad')}${num(n.warnings, 'warn')}</tr>`;
+    return `<tr><td class="path"><a href="#${id}">${esc(o.path)}</a></td><td>${statusBadges(o)}</td>${num(o.report.launches.length)}${num(n.overrides)}${num(n.pinned)}${num(n.removed, 'bad')}${num(n.findings, 'warn')}</tr>`;
   });
-  return `<section class="toc"><h2>Files</h2><table class="grid-table"><thead><tr><th>File</th><th>Status</th><th class="num">Launches</th><th class="num">Overrides</th><th class="num">Pinned</th><th class="num">Removed</th><th class="num">Warnings</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section class="toc"><h2>Files</h2><table class="grid-table"><thead><tr><th>File</th><th>Status</th><th class="num">Launches</th><th class="num">Overrides</th><th class="num">Pinned</th><th class="num">Removed</th><th class="num">Findings</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function overridesTable(rows: OverrideReport[], cls: string): string {
@@ -120,7 +120,7 @@ function overridesTable(rows: OverrideReport[], cls: string): string {
     .join('')}</tbody></table>`;
 }
 
-function unmappedTable(rows: UnmappedReport[]): string {
+function removedTable(rows: RemovedFlag[]): string {
   return `<table class="grid-table unmapped"><thead><tr><th>Megatron-LM flag</th><th>As written</th><th class="num">Line</th><th>Kind</th><th>Reason</th></tr></thead><tbody>${rows
     .map((u) => `<tr class="kind-${esc(u.kind)}"><td class="flag"><code>${esc(u.flag)}</code></td><td class="value"><code>${esc(u.text)}</code></td>${lineCell(u.line)}<td>${badge(`kind kind-${u.kind}`, KIND_LABEL[u.kind] ?? u.kind, KIND_HELP[u.kind])}</td><td class="reason">${esc(u.reason)}</td></tr>`)
     .join('')}</tbody></table>`;
@@ -139,13 +139,15 @@ function launchSection(l: LaunchReport): string {
   const parts: string[] = [
     `<h4>Launch at line ${esc(l.line)}: <code>${esc(l.launcher)}</code> <span class="arrow">→</span> <code>${esc(l.entrypoint)}</code>${target}</h4>`,
   ];
-  if (l.warnings.length) parts.push(`<div class="block warnings"><h5>Warnings</h5>${messageList(l.warnings, 'warning-list')}</div>`);
-  if (l.unmapped.length) {
-    const serious = l.unmapped.filter((u) => u.kind === 'unmapped' || u.kind === 'error').length;
+  const findings = l.findings.filter((m) => !m.message.startsWith('removed `'));
+  parts.push(`<p class="verdict">${badge(`verdict verdict-${l.verdict}`, l.verdict)}</p>`);
+  if (findings.length) parts.push(`<div class="block warnings"><h5>Findings</h5>${messageList(findings, 'warning-list')}</div>`);
+  if (l.removed.length) {
+    const serious = l.removed.filter((u) => u.severity !== 'note').length;
     parts.push(
-      `<div class="block removed"><h5>Removed or unmapped flags <span class="count">${l.unmapped.length}</span></h5><p class="note">${
+      `<div class="block removed"><h5>Removed or unmapped flags <span class="count">${l.removed.length}</span></h5><p class="note">${
         serious ? `${plural(serious, 'flag')} lost with no Bridge counterpart or value: check each reason. ` : ''
-      }Each removal is also recorded in a <code># bridge-migrate:</code> comment above the statement that held it.</p>${unmappedTable(l.unmapped)}</div>`,
+      }Each removal is also recorded in a <code># bridge-migrate:</code> comment above the statement that held it.</p>${removedTable(l.removed)}</div>`,
     );
   }
   const tables: string[] = [];

@@ -4,6 +4,7 @@
  * `=` and `+=`, strings and arrays. Produces segments of tokens; flags are read from them by
  * `readFlags`.
  */
+import type { Severity } from '../findings.js';
 import type { Node } from '../parse/parser.js';
 import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral } from '../parse/words.js';
 import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
@@ -19,7 +20,8 @@ export interface CarrierUse {
 export interface ResolvedArgs {
   segments: Segment[];
   carriers: Map<string, ExpansionMode>;
-  problems: Array<{ offset: number; message: string }>;
+  /** Findings of the resolution (severity: error unless given). */
+  problems: Array<{ offset: number; message: string; severity?: Severity }>;
   /** Tokens that pass arguments from outside the script (`"$@"`, `$EXTRA` with no assignment). */
   passthrough: Token[];
   /** Unquoted `${A[@]}` of carrier arrays on a command line: quoted so elements stay one word. */

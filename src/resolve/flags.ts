@@ -3,6 +3,7 @@
  * never mistaken for flags (store_true takes none, --data-path many, --rampup-batch-size three).
  * Megatron-LM takes no positional arguments, so a word that is not a value is a stray.
  */
+import type { Severity } from '../findings.js';
 import { leadingLiteral } from '../parse/words.js';
 import type { Arity } from '../mapping/types.js';
 import type { FlagOccurrence, Part, Segment, Token } from './types.js';
@@ -13,6 +14,8 @@ export interface Stray {
   token: Token;
   segment: Segment;
   message: string;
+  /** Default error: the word reaches run_recipe.py. */
+  severity?: Severity;
 }
 
 const NEGATIVE_NUMBER = /^-\d+(\.\d*)?([eE][-+]?\d+)?$|^-\.\d+([eE][-+]?\d+)?$/;

@@ -5,6 +5,7 @@
  * / mpirun, behind env-var prefixes, inside `bash -c "..."`, or kept in a string variable that is
  * run later (`sh -c "$CMD"`, `eval $CMD`, `$CMD`).
  */
+import type { Severity } from '../findings.js';
 import type { Node } from '../parse/parser.js';
 import { parseBash } from '../parse/parser.js';
 import { splitDqString, wordParts, wordToken } from '../parse/words.js';
@@ -165,7 +166,8 @@ function maskOutside(source: string, start: number, end: number): string {
 export interface LaunchScan {
   launches: Launch[];
   /** Problems that prevent migrating a launch, with the offset they refer to. */
-  problems: Array<{ offset: number; message: string }>;
+  /** Findings of the scan (severity: error unless given). */
+  problems: Array<{ offset: number; message: string; severity?: Severity }>;
 }
 
 /**

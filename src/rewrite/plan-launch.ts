@@ -9,7 +9,9 @@ import type { FlagOccurrence, Segment } from '../resolve/types.js';
 import type { Conversion } from '../mapping/convert.js';
 import type { Override } from '../mapping/hydra.js';
 import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
-import type { LaunchReport, UnmappedReport } from '../types.js';
+import type { LaunchReport } from '../types.js';
+import { at, error, note, warning, type Finding, type Severity } from '../findings.js';
+import type { RemovalKind } from '../mapping/convert.js';
 import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
 
@@ -25,7 +27,7 @@ export interface LaunchPlanInput {
   pinsVariable: string;
   /** The script is POSIX sh: no arrays. */
   posix: boolean;
-  warnings: Array<{ line: number; message: string }>;
+  findings: Finding[];
   /** Rewrites a flat key for the recipe's model shape (model.x -> model.transformer.x). */
   keyFor: (key: string) => string;
   /** Why a (spelled) key does not exist on the recipe's model config, if it does not. */
@@ -80,27 +82,30 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     entrypoint: launch.entryName,
     launcher: launch.launcher,
     migrated: true,
+    verdict: 'ready',
     recipe: input.recipe,
     dataset: input.dataset,
     overrides: [],
     pinned: [],
-    unmapped: [],
-    warnings: [...input.warnings],
+    removed: [],
+    findings: [...input.findings],
   };
 
   const withKeys = (os: Override[]) => os.map((o) => ({ ...o, key: input.keyFor(o.key) }));
-  const removals: Array<{ c: Conversion; reason: string; kind: UnmappedReport['kind'] }> = [];
-  const remove = (c: Conversion, reason: string, kind: UnmappedReport['kind']) => {
+  const removals: Array<{ c: Conversion; reason: string; kind: RemovalKind; severity: Severity }> = [];
+  const remove = (c: Conversion, reason: string, kind: RemovalKind, severity: Severity = kind === 'error' ? 'error' : c.removed?.severity ?? 'warning') => {
     const occ = c.occurrence;
-    removals.push({ c, reason, kind });
-    report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, occ.end)), reason, kind });
+    const written = oneLine(text.slice(occ.start, occ.end));
+    removals.push({ c, reason, kind, severity });
+    report.removed.push({ flag: occ.flag, line: occ.line, text: written, reason, kind, severity });
+    report.findings.push({ line: occ.line, severity, message: `removed \`${written}\`: ${reason}` });
   };
 
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
-    for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
+    for (const n of c.notes) report.findings.push(at(occ.line, n));
     if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
-      report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
+      report.findings.push({ line: occ.line, severity: 'warning', message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }
     const mixed = mixedContexts(occ, text);
     if (!c.removed && c.overrides.length && mixed) {
@@ -125,7 +130,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
         continue;
       }
     }
-    remove(c, c.removed?.reason ?? 'no Bridge override', c.removed?.kind ?? 'unmapped');
+    remove(c, c.removed?.reason ?? 'no Bridge override', c.removed?.kind ?? 'unmapped', c.removed?.severity);
   }
   // Removed words at the end of the launch line go together with the continuations before them,
   // so that no dangling ` \` is left.
@@ -147,7 +152,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       for (const t of [occ.flagToken, ...occ.values]) edits.push(deletionRange(lines, t.start, t.end, t.ctx !== 'word' || !!occ.segment.variable, edits));
     } else if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
     if (r.kind !== 'folded' && r.kind !== 'launcher') {
-      comments.push({ statementStart: occ.segment.statementStart, text: `removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
+      comments.push({ statementStart: occ.segment.statementStart, text: `${r.severity}: removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
     }
   }
 
@@ -172,11 +177,12 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
           pinTexts.push(overrideShellText({ ...p.override, key: input.keyFor(p.override.key) }, launch.ctx));
         } catch (e) {
           if (!(e instanceof ShellTextError)) throw e;
-          report.warnings.push({ line: lines.lineOf(entry.start), message: `could not pin ${overrideText(p.override)} here (${e.message}); add it by hand` });
+          report.findings.push(at(lines.lineOf(entry.start), warning(`could not pin ${overrideText(p.override)} here (${e.message}); add it by hand`)));
         }
       }
       replacement += ` ${pinTexts.join(' ')}`;
     }
+    report.findings.push(at(lines.lineOf(entry.start), warning(`${input.pins.length} Megatron-LM default${input.pins.length === 1 ? '' : 's'} that ${input.recipe} would change ${input.pins.length === 1 ? 'is' : 'are'} pinned on this launch${anchor ? ` (${input.pinsVariable} above it)` : ''}: keep them to train as before, or delete a line to take the recipe's value`)));
     for (const p of input.pins) report.pinned.push({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)), flag: p.flag, line: lines.lineOf(entry.start) });
   }
   edits.push({ start: entry.start, end: entry.end, text: replacement });
@@ -186,23 +192,23 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const moduleWords = launcherWords.filter((w) => w.text === 'torch.distributed.launch');
   for (const w of moduleWords) {
     edits.push({ start: w.start, end: w.end, text: 'torch.distributed.run' });
-    report.warnings.push({ line: lines.lineOf(w.start), message: 'python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)' });
+    report.findings.push(at(lines.lineOf(w.start), note('python -m torch.distributed.launch passes --local_rank to the script, which run_recipe.py rejects; switched to torch.distributed.run (same options)')));
   }
   if (moduleWords.length) {
     for (const u of launcherWords) {
       if (u.text === '--use_env' || u.text === '--use-env') {
         edits.push(deletionRange(lines, u.start, u.end, launch.ctx !== 'word' || !moduleWords.some((m) => lines.lineOf(m.start) === lines.lineOf(u.start)), edits));
-        report.warnings.push({ line: lines.lineOf(u.start), message: `removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment` });
+        report.findings.push(at(lines.lineOf(u.start), note(`removed ${u.text}: torch.distributed.run always sets LOCAL_RANK in the environment`)));
       }
     }
   }
   if (/(^|: )deepspeed$/.test(launch.launcher)) {
-    report.warnings.push({ line: report.line, message: 'the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects; start it with torchrun instead' });
+    report.findings.push(at(report.line, error('the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects ("Unknown option"); start it with torchrun instead')));
   }
   for (const q of input.quoteFixes ?? []) {
     const written = text.slice(q.start, q.end);
     edits.push({ start: q.start, end: q.end, text: `"${written}"` });
-    report.warnings.push({ line: lines.lineOf(q.start), message: `${written} is now quoted so each override stays one word (unquoted, an element with spaces or [..] would be split or globbed)` });
+    report.findings.push(at(lines.lineOf(q.start), note(`${written} is now quoted so each override stays one word (unquoted, an element with spaces or [..] would be split or globbed)`)));
   }
   return { edits: mergeDeletions(lines, edits), comments, report };
 }

@@ -10,12 +10,13 @@ export function compactReport(r: FileReport) {
       entrypoint: l.entrypoint,
       launcher: l.launcher,
       migrated: l.migrated,
+      verdict: l.verdict,
       recipe: l.recipe,
       dataset: l.dataset,
       overrides: l.overrides.map((o) => `${o.line}: ${o.flag} -> ${o.key}=${o.value}`),
       pinned: l.pinned.map((o) => `${o.key}=${o.value}`),
-      unmapped: l.unmapped.map((u) => `${u.line}: ${u.kind}: ${u.text}: ${u.reason}`),
-      warnings: l.warnings.map((w) => `${w.line}: ${w.message}`),
+      removed: l.removed.map((u) => `${u.line}: ${u.severity}: ${u.kind}: ${u.text}: ${u.reason}`),
+      findings: l.findings.map((w) => `${w.line}: ${w.severity}: ${w.message}`),
     })),
   };
 }

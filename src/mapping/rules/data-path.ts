@@ -3,6 +3,7 @@
  * finalize(), or a list); --train/valid/test-data-path -> dataset.blend_per_split with
  * dataset.split=null (Bridge requires split to be null with blend_per_split).
  */
+import { warning, type Message } from '../../findings.js';
 import type { FlagOccurrence, Part, Token } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import type { HydraValue } from '../hydra.js';
@@ -39,7 +40,7 @@ export const dataPathRule: Rule = {
   apply(ctx) {
     const occs = occurrencesOf(ctx, '--data-path');
     const conversions: Conversion[] = [];
-    const warnings: string[] = [];
+    const findings: Message[] = [];
     for (const o of occs) {
       if (o.values.length === 0) {
         conversions.push(removed(o, '--data-path has no value', 'error', ctx.entryOf(o)));
@@ -48,16 +49,16 @@ export const dataPathRule: Rule = {
       const split = isSplitContext(o);
       const anySplat = o.values.some((v) => v.splat);
       let value: HydraValue;
-      const notes: string[] = [];
+      const notes: Message[] = [];
       if (!split) {
         value = o.values.length === 1 && !anySplat ? { kind: 'str', parts: o.values[0].parts } : joinedString(o.values);
       } else {
         value = o.values.length === 1 && !anySplat ? { kind: 'str', parts: o.values[0].parts } : { kind: 'list', items: listItems(o.values, true) };
-        if (anySplat) notes.push('data paths from a variable are joined with commas (${VAR// /,}); separate them by single spaces');
+        if (anySplat) notes.push(warning('data paths from a variable are joined with commas (${VAR// /,}); separate them by single spaces'));
       }
       conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'dataset.data_path', value }], notes });
     }
-    return { conversions, warnings, dataset: occs.length ? 'megatron-indexed' : undefined };
+    return { conversions, findings, dataset: occs.length ? 'megatron-indexed' : undefined };
   },
 };
 
@@ -84,11 +85,11 @@ export const blendPerSplitRule: Rule = {
     const names = ['--train-data-path', '--valid-data-path', '--test-data-path'];
     const occs = occurrencesOf(ctx, ...names);
     const conversions: Conversion[] = [];
-    const warnings: string[] = [];
-    if (occs.length === 0) return { conversions, warnings };
+    const findings: Message[] = [];
+    if (occs.length === 0) return { conversions, findings };
     const fail = (why: string) => {
       for (const o of occs) conversions.push(removed(o, why, 'error', ctx.entryOf(o)));
-      return { conversions, warnings, dataset: 'megatron-indexed' as const };
+      return { conversions, findings, dataset: 'megatron-indexed' as const };
     };
     if (!sameBranch(occs)) return fail(`per-split data paths are set in different branches (${lineList(occs)}); set dataset.blend_per_split by hand`);
     const per = names.map((n) => occurrencesOf({ ...ctx, occurrences: occs }, n));
@@ -109,6 +110,6 @@ export const blendPerSplitRule: Rule = {
     for (const o of rest) conversions.push(removed(o, `folded into dataset.blend_per_split (line ${first.line})`, 'folded', ctx.entryOf(o)));
     // Megatron-LM ignores --split when per-split paths are given; Bridge requires split=null.
     for (const o of occurrencesOf(ctx, '--split')) conversions.push(removed(o, 'ignored by Megatron-LM with per-split data paths; dataset.split=null is set instead', 'folded', ctx.entryOf(o)));
-    return { conversions, warnings, dataset: 'megatron-indexed' };
+    return { conversions, findings, dataset: 'megatron-indexed' };
   },
 };

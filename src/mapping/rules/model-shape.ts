@@ -7,6 +7,7 @@
 import { removed, type Conversion } from '../convert.js';
 import { typedValue } from '../values.js';
 import { occurrencesOf, staticValue, type Rule } from './rule.js';
+import { note } from '../../findings.js';
 
 export const vppRule: Rule = {
   name: 'vpp',
@@ -32,9 +33,9 @@ export const vppRule: Rule = {
         conversions.push(removed(o, `${total} layers do not divide into ${pp} pipeline stages of ${k}-layer virtual stages`, 'error', ctx.entryOf(o)));
         continue;
       }
-      conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: { kind: 'raw', text: String(total / per) } }], notes: [`computed: (${layers}${extra ? ` + ${extra}` : ''}) / ${pp} / ${k}`] });
+      conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: { kind: 'raw', text: String(total / per) } }], notes: [note(`model.virtual_pipeline_model_parallel_size computed: (${layers}${extra ? ` + ${extra}` : ''}) / ${pp} / ${k}`)] });
     }
-    return { conversions, warnings: [] };
+    return { conversions, findings: [] };
   },
 };
 
@@ -57,8 +58,8 @@ export const gqaRule: Rule = {
     for (const o of flag) {
       if (groups.length) conversions.push(removed(o, 'enabled by model.num_query_groups', 'folded', ctx.entryOf(o)));
       // Megatron-LM's --num-query-groups defaults to 1 when only --group-query-attention is given.
-      else conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.num_query_groups', value: { kind: 'raw', text: '1' } }], notes: ['--group-query-attention without --num-query-groups means one query group in Megatron-LM'] });
+      else conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.num_query_groups', value: { kind: 'raw', text: '1' } }], notes: [note('--group-query-attention without --num-query-groups means one query group in Megatron-LM')] });
     }
-    return { conversions, warnings: [] };
+    return { conversions, findings: [] };
   },
 };

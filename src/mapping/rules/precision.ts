@@ -2,6 +2,7 @@
  * --bf16 / --fp16 with --fp8-format / --fp8-recipe / --fp4-format pick one Bridge mixed-precision
  * preset (bridge-notes.md section c). A combination without a preset is reported, never guessed.
  */
+import { warning, type Message } from '../../findings.js';
 import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
@@ -53,7 +54,7 @@ export const precisionRule: Rule = {
     const result = choosePrecision(ctx);
     const presets = new Set(result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision').map((o) => (o.value.kind === 'raw' ? o.value.text : ''))));
     const failed = result.conversions.some((c) => c.removed?.kind === 'error');
-    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.warnings));
+    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.findings));
     return result;
   },
 };
@@ -68,7 +69,7 @@ function show(v: unknown): string {
   return v === null ? 'None' : String(v);
 }
 
-function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], warnings: string[]): Conversion[] {
+function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], findings: Message[]): Conversion[] {
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
   for (const k of KNOBS) {
@@ -77,7 +78,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], w
     for (const info of infos) {
       if (!k.when(info)) continue;
       const pv = presetValue(info.name, k.field);
-      if (!occs.length && given !== pv) warnings.push(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`);
+      if (!occs.length && given !== pv) findings.push(warning(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`));
     }
     for (const o of occs) {
       const relevant = infos.filter((i) => k.when(i));
@@ -97,11 +98,11 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], w
   return out;
 }
 
-function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conversion[]; warnings: string[] } {
+function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conversion[]; findings: Message[] } {
   const occs = occurrencesOf(ctx, ...FLAGS);
   const conversions: Conversion[] = [];
-  const warnings: string[] = [];
-  if (occs.length === 0) return { conversions, warnings };
+  const findings: Message[] = [];
+  if (occs.length === 0) return { conversions, findings };
   const by = (f: string) => occurrencesOf({ ...ctx, occurrences: occs }, f);
   const bf16 = by('--bf16');
   const fp16 = by('--fp16');
@@ -109,7 +110,7 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
   const quant = [...by('--fp8-format'), ...by('--fp8-recipe'), ...by('--fp4-format'), ...by('--fp4-recipe'), ...legacyFp8];
   const fail = (why: string) => {
     for (const o of occs) conversions.push(removed(o, `${why}; set mixed_precision by hand (see bridge-notes: precision presets)`, 'error', ctx.entryOf(o)));
-    return { conversions, warnings };
+    return { conversions, findings };
   };
   if (quant.length === 0) {
     // Each --bf16 / --fp16 is a complete choice on its own, wherever it is written.
@@ -118,7 +119,7 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
       conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
     }
     if (bf16.length && fp16.length && sameBranch([...bf16, ...fp16])) return fail('--bf16 and --fp16 are both set');
-    return { conversions, warnings };
+    return { conversions, findings };
   }
   if (!sameBranch(occs)) return fail(`precision flags are set in different branches (${lineList(occs)})`);
   if (bf16.length && fp16.length) return fail('--bf16 and --fp16 are both set');
@@ -135,5 +136,5 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
   const [first, ...rest] = [...occs].sort((a, b) => a.start - b.start);
   conversions.push({ occurrence: first, entry: ctx.entryOf(first), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [] });
   for (const o of rest) conversions.push(removed(o, `folded into mixed_precision=${preset} (line ${first.line})`, 'folded', ctx.entryOf(o)));
-  return { conversions, warnings };
+  return { conversions, findings };
 }

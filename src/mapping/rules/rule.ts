@@ -3,6 +3,7 @@ import type { FlagOccurrence } from '../../resolve/types.js';
 import type { MappingEntry } from '../types.js';
 import type { Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
+import type { Message } from '../../findings.js';
 
 export interface RuleContext {
   occurrences: FlagOccurrence[];
@@ -14,7 +15,7 @@ export interface RuleResult {
   conversions: Conversion[];
   /** Dataset kind for run_recipe.py's --dataset, when the rule decides it. */
   dataset?: 'mock' | 'megatron-indexed';
-  warnings: string[];
+  findings: Message[];
 }
 
 export interface Rule {

@@ -1,6 +1,7 @@
 /** Small multi-key rules: one flag, several fixed Bridge settings. */
 import type { Conversion } from '../convert.js';
 import { occurrencesOf, staticValue, type Rule } from './rule.js';
+import { warning, type Message } from '../../findings.js';
 
 /**
  * --swiglu -> gated_linear_unit=true and activation_func=silu (the guide omits the latter). Without
@@ -11,7 +12,7 @@ export const swigluRule: Rule = {
   name: 'swiglu',
   description: '--swiglu -> gated_linear_unit, activation_func=silu and Megatron-LM\'s SwiGLU ffn size',
   apply(ctx) {
-    const warnings: string[] = [];
+    const findings: Message[] = [];
     const hasFfn = occurrencesOf(ctx, '--ffn-hidden-size').length > 0;
     const hidden = staticValue(ctx, '--hidden-size');
     const conversions: Conversion[] = occurrencesOf(ctx, '--swiglu').map((o) => {
@@ -23,12 +24,12 @@ export const swigluRule: Rule = {
         if (hidden !== undefined && /^\d+$/.test(hidden)) {
           overrides.push({ key: 'model.ffn_hidden_size', value: { kind: 'raw', text: String(Math.floor((4 * Number(hidden) * 2) / 3 / 64) * 64) } });
         } else {
-          warnings.push('--swiglu without --ffn-hidden-size: Megatron-LM used int(4*hidden*2/3/64)*64, Bridge uses 4*hidden; set model.ffn_hidden_size');
+          findings.push(warning('--swiglu without a literal --hidden-size or --ffn-hidden-size: Megatron-LM sized the MLP as int(4*hidden*2/3/64)*64, Bridge uses 4*hidden; set model.ffn_hidden_size'));
         }
       }
       return { occurrence: o, entry: ctx.entryOf(o), overrides, notes: [] };
     });
-    return { conversions, warnings };
+    return { conversions, findings };
   },
 };
 
@@ -45,7 +46,7 @@ export const distributedOptimizerRule: Rule = {
       ],
       notes: [],
     }));
-    return { conversions, warnings: [] };
+    return { conversions, findings: [] };
   },
 };
 
@@ -60,6 +61,6 @@ export const mockDataRule: Rule = {
       overrides: [{ key: 'dataset.mock', value: { kind: 'raw', text: 'true' } }],
       notes: [],
     }));
-    return { conversions, warnings: [], dataset: occs.length ? 'mock' : undefined };
+    return { conversions, findings: [], dataset: occs.length ? 'mock' : undefined };
   },
 };

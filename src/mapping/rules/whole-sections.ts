@@ -6,6 +6,7 @@
  * all of a launch's overrides for such a section are folded into that one override, written where
  * the first of its flags was.
  */
+import { note, type Message } from '../../findings.js';
 import { removed, type Conversion } from '../convert.js';
 import type { HydraValue, Override } from '../hydra.js';
 import { renderHydra, mergeLits } from '../hydra.js';
@@ -37,15 +38,15 @@ function dictValue(section: string, fields: Override[]): HydraValue {
   return { kind: 'num', parts: mergeLits(parts), float: false };
 }
 
-export function foldNoneSections(conversions: Conversion[]): { conversions: Conversion[]; warnings: string[] } {
-  const warnings: string[] = [];
+export function foldNoneSections(conversions: Conversion[]): { conversions: Conversion[]; findings: Message[] } {
+  const findings: Message[] = [];
   const bySection = new Map<string, Conversion[]>();
   for (const c of conversions) {
     if (c.removed) continue;
     const sections = new Set(c.overrides.map((o) => sectionOf(o.key)).filter((s): s is string => !!s));
     for (const s of sections) bySection.set(s, [...(bySection.get(s) ?? []), c]);
   }
-  if (bySection.size === 0) return { conversions, warnings };
+  if (bySection.size === 0) return { conversions, findings };
   const replaced = new Map<Conversion, Conversion>();
   for (const [section, convs] of bySection) {
     const sorted = [...convs].sort((a, b) => a.occurrence.start - b.occurrence.start);
@@ -62,7 +63,7 @@ export function foldNoneSections(conversions: Conversion[]): { conversions: Conv
       const keep = c.overrides.filter((o) => sectionOf(o.key) !== section);
       replaced.set(c, keep.length ? { ...c, overrides: keep } : removed(c.occurrence, `folded into ++${section} (line ${first.occurrence.line})`, 'folded', c.entry));
     }
-    warnings.push(`${section} is None in the recipe: its settings are written as one ++${section}={_target_:...} dict (the form bridge-notes.md infers from Bridge's source; check it on a real run)`);
+    findings.push(note(`${section} is None in the recipe: its settings are written as one ++${section}={_target_:...} dict`));
   }
-  return { conversions: conversions.map((c) => replaced.get(c) ?? c), warnings };
+  return { conversions: conversions.map((c) => replaced.get(c) ?? c), findings };
 }
