@@ -387,6 +387,18 @@ function markGuideRows(table, guideRows, problems) {
   }
 }
 
+/** What removing a dropped flag costs (manual "dropSeverity"; unlisted drops stay warnings). */
+function applyDropSeverity(table, manual, problems) {
+  for (const [severity, flags] of Object.entries(manual.dropSeverity ?? {})) {
+    for (const flag of flags) {
+      const entry = table[flag];
+      if (!entry) problems.push(`dropSeverity ${severity}: ${flag} has no entry`);
+      else if (entry.convert !== 'drop') problems.push(`dropSeverity ${severity}: ${flag} is not dropped (${entry.convert})`);
+      else entry.severity = severity;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation
 
@@ -555,7 +567,7 @@ function computeDefaults(index, bridge, table, flags, recipes, manual) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'note', 'source', 'legacy'];
+const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'severity', 'note', 'source', 'legacy'];
 
 function orderedEntry(entry) {
   const out = {};
@@ -589,6 +601,7 @@ function main() {
   const table = { ...current, ...legacy };
   annotate(index, inputs.bridge, table);
   markGuideRows(table, parseGuide(inputs.guide), problems);
+  applyDropSeverity(table, inputs.manual, problems);
   validateTable(index, table, inputs.bridge.mixed_precision_presets, problems);
   if (problems.length) {
     console.error(`generate-mapping: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
