@@ -95,8 +95,9 @@ describe('HTML report in headless Chromium', () => {
   it('shows the summary numbers', () => {
     has(dom, '<h1>Fixture review</h1>');
     has(dom, 'generated 2025-01-02 03:04:05 UTC');
-    const expected = { scanned: 5, changed: 2, unchanged: 1, skipped: 1, attention: 2, errors: 1 };
-    expect(countOutcomes(outcomes)).toEqual(expected);
+    // attention: the two changed files (pinned defaults to review / a blocked launch) and the unchanged BERT one
+    const expected = { scanned: 5, changed: 2, unchanged: 1, skipped: 1, attention: 3, errors: 1 };
+    expect(countOutcomes(outcomes)).toEqual({ ...expected, verdicts: { ready: 0, review: 1, blocked: 2 } });
     for (const [key, n] of Object.entries(expected)) expect(stat(dom, key), key).toBe(n);
   });
 

@@ -3,6 +3,7 @@
  * list (src/mapping/defaults.generated.json) against the reference facts in ../shared/reference.
  * Regenerate with `node scripts/generate-mapping.mjs`.
  */
+import { rules } from '../src/mapping/rules/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ const guide = readFileSync(path.join(REF, 'megatron-lm-to-megatron-bridge-guide.
 
 const entries = Object.values(table);
 const presets: string[] = bridge.mixed_precision_presets;
-const RULES = ['precision', 'seq-length', 'vpp', 'gqa', 'data-path', 'blend-per-split', 'distributed-optimizer', 'swiglu', 'mock-data'];
+const RULES = rules.map((r) => r.name);
 const ALT_VIEWS: Record<string, string> = {
   'model[HybridModelProvider]': 'only on HybridModelProvider',
   'model[MLAModelProvider]': 'only on MLAModelProvider',
@@ -217,7 +218,7 @@ describe('mapping table', () => {
     expect(pick('--rerun-mode')).toMatchObject({ keys: ['rerun_state_machine.rerun_mode'], rename: { report_stats: 'report_determinism_stats' } });
     expect(pick('--use-flash-attn')).toMatchObject({ keys: ['model.attention_backend'], convert: 'const', value: 'flash' });
     expect(pick('--eval-iters')).toMatchObject({ keys: ['validation.eval_iters'], convert: 'pass' });
-    expect(pick('--profile')).toMatchObject({ keys: ['profiling.use_nsys_profiler'], convert: 'true' });
+    expect(pick('--profile')).toMatchObject({ keys: ['profiling.use_nsys_profiler', 'profiling.use_pytorch_profiler'], convert: 'rule', rule: 'profiling' });
     expect(pick('--no-load-optim')).toMatchObject({ keys: ['checkpoint.load_optim'], convert: 'false' });
     expect(pick('--untie-embeddings-and-output-weights')).toMatchObject({ keys: ['model.share_embeddings_and_output_weights'], convert: 'false' });
     expect(pick('--disable-bias-linear')).toMatchObject({ keys: ['model.add_bias_linear'], convert: 'false' });

@@ -333,6 +333,32 @@ def configure(argv: list[str], world_size: int) -> Outcome:
     return outcome
 
 
+#: GPUs the verifier can stand in for when this machine has none (`verify.py --gpu`): Bridge's
+#: validate() asks the device what it is for some settings (the flex MoE dispatcher backends).
+GPUS = {
+    "h100": ("NVIDIA H100 80GB HBM3", 9, 0, 80),
+    "h200": ("NVIDIA H200", 9, 0, 141),
+    "a100": ("NVIDIA A100-SXM4-80GB", 8, 0, 80),
+    "b200": ("NVIDIA B200", 10, 0, 180),
+    "gb200": ("NVIDIA GB200", 10, 0, 186),
+}
+
+
+def stand_in_gpu(kind: str) -> None:
+    """Answer torch.cuda's device questions as `kind` would, on a machine without CUDA."""
+    import types
+
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    name, major, minor, gib = GPUS[kind]
+    properties = types.SimpleNamespace(name=name, major=major, minor=minor, total_memory=gib << 30, multi_processor_count=132)
+    torch.cuda.get_device_properties = lambda device=None: properties
+    torch.cuda.get_device_capability = lambda device=None: (major, minor)
+    torch.cuda.get_device_name = lambda device=None: name
+
+
 class assumed_paths:
     """During validate(): Bridge's file-existence check answers yes, and records the path asked about."""
 

@@ -164,6 +164,7 @@ def main() -> int:
     parser.add_argument("--input")
     parser.add_argument("--bridge-root", help="reserved: a Bridge checkout whose run_recipe.py to use")
     parser.add_argument("--hf-configs", help="a folder of <org>/<model>/config.json served as an offline Hugging Face cache (recipes that read a model's config.json at load time)")
+    parser.add_argument("--gpu", default="h100", help="on a machine without CUDA, the GPU Bridge's device checks are answered for (h100, h200, a100, b200, gb200; default h100)")
     parser.add_argument("--table", default=os.path.join(HERE, "..", "src", "mapping", "table.generated.json"), help="bridge-migrate's mapping table (for mismatches)")
     options = parser.parse_args()
     out = sys.stdout
@@ -174,6 +175,10 @@ def main() -> int:
     except Exception as failure:  # Bridge is not importable here: say so once, clearly
         out.write(json.dumps({"ready": False, "error": f"{type(failure).__name__}: {failure}", "python": sys.executable}) + "\n")
         return 3
+    import runner
+
+    runner.stand_in_gpu(options.gpu)
+    header["gpu"] = options.gpu
     out.write(json.dumps(header) + "\n")
     out.flush()
     source = open(options.input, encoding="utf-8") if options.input else sys.stdin

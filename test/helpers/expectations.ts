@@ -130,6 +130,12 @@ function checkRule(rule: string, f: MlmFlag, all: MlmFlag[], o: Map<string, Hydr
     }
     case 'vpp':
       return o.has('model.virtual_pipeline_model_parallel_size') ? undefined : 'no model.virtual_pipeline_model_parallel_size';
+    case 'profiling': {
+      // --profile switches profiling on; --use-pytorch-profiler picks torch.profiler over nsys.
+      if (!last(all, '--profile')) return undefined;
+      const torch = !!last(all, '--use-pytorch-profiler');
+      return torch ? eq('profiling.use_pytorch_profiler', true) : eq('profiling.use_nsys_profiler', true);
+    }
   }
   return `unknown rule ${rule}`;
 }

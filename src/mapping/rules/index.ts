@@ -5,6 +5,7 @@ import { seqLengthRule } from './seq-length.js';
 import { dataPathRule, blendPerSplitRule } from './data-path.js';
 import { vppRule, gqaRule } from './model-shape.js';
 import { swigluRule, distributedOptimizerRule, mockDataRule } from './simple.js';
+import { profilingRule } from './profiling.js';
 
 export const rules: Rule[] = [
   precisionRule,
@@ -16,6 +17,7 @@ export const rules: Rule[] = [
   swigluRule,
   distributedOptimizerRule,
   mockDataRule,
+  profilingRule,
 ];
 
 export type { Rule, RuleContext, RuleResult } from './rule.js';
