@@ -274,6 +274,8 @@ class Outcome:
     #: paths Bridge requires to exist (e.g. checkpoint.pretrained_checkpoint): the job's machine
     #: decides, not this check; they are assumed to exist and listed
     assumed_paths: list[str] = field(default_factory=list)
+    #: settings the config holds that Bridge's run will not act on
+    ignored: list[str] = field(default_factory=list)
 
 
 def configure(argv: list[str], world_size: int) -> Outcome:
@@ -321,7 +323,7 @@ def configure(argv: list[str], world_size: int) -> Outcome:
         with assumed_paths(outcome.assumed_paths):
             runtime_config_update(config)
         stage = "microbatches"
-        check_microbatches(config)
+        check_microbatches(config, outcome.ignored)
         outcome.config = config
         outcome.starts = True
         return outcome
@@ -383,13 +385,18 @@ class assumed_paths:
         return False
 
 
-def check_microbatches(config):
-    """What Bridge's initialisation does first with the batch sizes: Megatron Core's calculator."""
-    from megatron.core.num_microbatches_calculator import destroy_num_microbatches_calculator, init_num_microbatches_calculator
+def check_microbatches(config, ignored: list[str]):
+    """What Bridge's initialisation does first with the batch sizes: Megatron Core's calculator.
+
+    Also says when the calculator ignores a ramp-up the config asks for (Megatron Core 0.19 does).
+    """
+    from megatron.core.num_microbatches_calculator import destroy_num_microbatches_calculator, get_current_global_batch_size, init_num_microbatches_calculator
 
     train = config.train
     try:
         init_num_microbatches_calculator(0, train.rampup_batch_size, train.global_batch_size, train.micro_batch_size, config.data_parallel_size, train.decrease_batch_size_if_needed)
+        if train.rampup_batch_size and get_current_global_batch_size() != train.rampup_batch_size[0]:
+            ignored.append(f"train.rampup_batch_size={list(train.rampup_batch_size)}: Megatron Core's calculator starts at global batch size {get_current_global_batch_size()}, not {train.rampup_batch_size[0]} (the ramp-up is ignored)")
     finally:
         destroy_num_microbatches_calculator()
 

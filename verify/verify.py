@@ -127,6 +127,8 @@ def verify_one(request: dict, table_path: str) -> dict:
     with contextlib.redirect_stdout(io.StringIO()):
         outcome = runner.run_isolated(argv, world)
     result = {"id": request.get("id"), "starts": outcome.starts, "recipe": outcome.recipe, "dataset": outcome.dataset, "worldSize": world}
+    if outcome.ignored:
+        result["ignored"] = outcome.ignored
     if outcome.assumed_paths:
         result["assumedPaths"] = sorted(set(outcome.assumed_paths))
     if not outcome.starts:

@@ -73,6 +73,7 @@ describe('every migrated fixture launch starts under the real Megatron Bridge', 
         expect(result, request.id).toBeDefined();
         expect({ id: request.id, starts: result.starts, stage: result.stage, error: result.error }).toEqual({ id: request.id, starts: true, stage: undefined, error: undefined });
         expect(result.mismatches ?? [], `${request.id}: values that differ from Megatron-LM's`).toEqual([]);
+        expect(result.ignored ?? [], `${request.id}: settings Bridge holds but does not act on`).toEqual([]);
       }
     });
   }

@@ -22,6 +22,9 @@ export interface VerifyResult {
   recipe?: string;
   values: Record<string, { applied?: unknown; final?: unknown }>;
   mismatches?: Array<{ flag: string; key: string; megatron: unknown; bridge: unknown }>;
+  /** Settings the config holds that Bridge's run does not act on. */
+  ignored?: string[];
+  assumedPaths?: string[];
 }
 
 export function bridgePython(): string {
