@@ -40,6 +40,9 @@ export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | und
   if (!entry) return removed(occ, 'not a Megatron-LM flag that bridge-migrate knows; no Bridge override is known for it');
   if (occ.problems.length) return removed(occ, occ.problems.join('; '), 'error', entry);
   const notes: Message[] = [];
+  const written = occ.values.length === 1 ? tokenText(occ.values[0]) : undefined;
+  const about = written !== undefined ? entry.valueFindings?.[written] : undefined;
+  if (about) notes.push({ severity: about.severity, message: `${occ.flag} ${written}: ${about.message}` });
   try {
     switch (entry.convert) {
       case 'pass': {

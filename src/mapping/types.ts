@@ -63,6 +63,11 @@ export interface MappingEntry {
    * warning: a setting changes or a person must decide.
    */
   severity?: 'error' | 'warning' | 'note';
+  /**
+   * Findings for particular values (convert=pass/rename): value as written -> what a person must
+   * know when the flag has that value (e.g. --transformer-impl local, which Bridge ignores).
+   */
+  valueFindings?: Record<string, { severity: 'error' | 'warning' | 'note'; message: string }>;
   /** Anything a reviewer should know (deviations from the guide, semantics). */
   note?: string;
   /** Where the entry comes from. */
