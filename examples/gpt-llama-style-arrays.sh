@@ -2,7 +2,7 @@
 # Arrays, comments inside them, and += appends, as in Megatron-LM's own examples.
 export CUDA_DEVICE_MAX_CONNECTIONS=1
 
-GPUS_PER_NODE=4
+GPUS_PER_NODE=8
 CHECKPOINT_PATH=$1
 TENSORBOARD_LOGS_PATH=$2
 VOCAB_FILE=$3

@@ -22,6 +22,8 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import { at, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
+import { sbatchValues, staticValues } from './verify/static-values.js';
+import { verificationInput } from './verify/requests.js';
 import type { FlagOccurrence } from './resolve/types.js';
 
 export { initParser };
@@ -120,6 +122,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const nextPinsVariable = () => (pinsCount++ === 0 ? 'MEGATRON_LM_DEFAULTS' : `MEGATRON_LM_DEFAULTS_${pinsCount}`);
     const edits: Edit[] = [];
     const comments: Array<{ statementStart: number; text: string }> = [];
+    const verification: NonNullable<MigrateResult['verification']> = [];
+    const values = options.verification ? staticValues(index, sbatchValues(source)) : undefined;
     for (const launch of gpt) {
       const launchLine = lines.lineOf(launch.entry.start);
       if (overlaps(regions, launch.start, launch.end)) {
@@ -189,6 +193,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       comments.push(...plan.comments);
       plan.report.verdict = verdictOf(plan.report.findings);
       report.launches.push(plan.report);
+      if (values) verification.push({ line: plan.report.line, ...verificationInput(plan.report, launch.launcherWords.map((w) => w.text), values) });
     }
     const placed = commentEdits(lines, comments);
     for (const u of placed.unplaced) report.messages.push(at(0, warning(u)));
@@ -212,7 +217,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     if (remaining.length) {
       report.messages.push(at(lines.lineOf(remaining[0].start), warning('bash syntax error here; nothing inside it was changed')));
     }
-    return { output, report };
+    return { output, report, ...(options.verification ? { verification } : {}) };
   } finally {
     tree.delete();
     for (const t of extraTrees) t.delete();

@@ -2,6 +2,7 @@
 import type { FlagTable } from './mapping/table.js';
 import type { MappingTable } from './mapping/types.js';
 import type { Finding, Severity, Verdict } from './findings.js';
+import type { VerificationInput } from './verify/requests.js';
 
 export type { Finding, Severity, Verdict } from './findings.js';
 
@@ -20,6 +21,8 @@ export interface MigrateOptions {
   entrypoints?: string[];
   /** The table to use (tests); default: the generated table plus `extraMappings`. */
   table?: FlagTable;
+  /** Also return, per migrated launch, what the Bridge verifier needs (`--verify`). */
+  verification?: boolean;
 }
 
 export interface OverrideReport {
@@ -76,4 +79,6 @@ export interface FileReport {
 export interface MigrateResult {
   output: string;
   report: FileReport;
+  /** With `verification`: per migrated launch (by its line), the verifier's input. */
+  verification?: Array<{ line: number } & VerificationInput>;
 }

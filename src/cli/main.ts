@@ -11,6 +11,7 @@ import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
 import { findingLines, countOutcomes, summaryLine } from './summary.js';
 import { loadConfig, ConfigError, type ProjectConfig } from './config.js';
 import { runAll } from './pool.js';
+import { verifyOutcomes } from './verify.js';
 import { Progress } from './progress.js';
 
 function useColor(o: CliOptions): boolean {
@@ -68,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     entrypoints: config.entrypoints,
     write: o.write,
     maxBytes: o.maxBytes,
+    verification: o.verify,
   };
 
   if (o.paths.length === 1 && o.paths[0] === '-') return stdinMode(o, options);
@@ -103,6 +105,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const counts = countOutcomes(outcomes);
   if (!o.quiet) process.stderr.write(`${summaryLine(counts, (performance.now() - started) / 1000, o.write)}\n`);
+  if (o.verify) {
+    const verified = verifyOutcomes(outcomes, o.python ?? process.env.BRIDGE_PYTHON ?? 'python3');
+    if (verified.problem) {
+      process.stderr.write(`bridge-migrate: ${verified.problem}\n`);
+      return 2;
+    }
+    for (const line of verified.lines) process.stderr.write(`${line}\n`);
+    if (counts.errors) return 2;
+    if (verified.failed) return 1;
+  }
   if (counts.errors) return 2;
   if (o.check && counts.changed) return 1;
   return 0;

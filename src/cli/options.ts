@@ -16,6 +16,10 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   version: boolean;
+  /** Run every migrated launch through the real Megatron Bridge. */
+  verify: boolean;
+  /** Python of the Bridge environment for --verify. */
+  python?: string;
 }
 
 export const USAGE = `Usage: bridge-migrate [options] <paths...>
@@ -38,6 +42,11 @@ Options:
   --bridge-root <text>  Megatron Bridge checkout as shell text
                         (default: \${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge})
   --no-pin-defaults     do not pin Megatron-LM defaults that the recipe changes
+  --verify              check every migrated launch with the real Megatron Bridge
+                        (its runner, Hydra, ConfigContainer.validate()); exit 1 when
+                        one would not start
+  --python <path>       Python of the Bridge environment for --verify
+                        (default: $BRIDGE_PYTHON, else python3)
   --color / --no-color  force or disable colour (NO_COLOR is respected)
   --quiet               no summary line
   -h, --help            this help
@@ -48,7 +57,7 @@ Exit codes: 0 success, 1 with --check when files would change, 2 when any file c
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { paths: [], write: false, check: false, ignore: [], pinDefaults: true, quiet: false, help: false, version: false };
+  const o: CliOptions = { paths: [], write: false, check: false, ignore: [], pinDefaults: true, quiet: false, help: false, version: false, verify: false };
   const int = (name: string, v: string, min: number) => {
     if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name} needs a whole number of at least ${min}, got "${v}"`);
     return Number(v);
@@ -79,6 +88,8 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--recipe': o.recipe = take(); break;
       case '--bridge-root': o.bridgeRoot = take(); break;
       case '--no-pin-defaults': o.pinDefaults = false; break;
+      case '--verify': o.verify = true; break;
+      case '--python': o.python = take(); break;
       case '--color': o.color = true; break;
       case '--no-color': o.color = false; break;
       case '--quiet': case '-q': o.quiet = true; break;

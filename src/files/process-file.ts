@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { migrate } from '../migrate.js';
-import type { FileReport, MigrateOptions } from '../types.js';
+import type { FileReport, MigrateOptions, MigrateResult } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { atomicWrite } from './atomic-write.js';
 import { bashSyntaxProblem } from './bash-check.js';
@@ -21,6 +21,8 @@ export interface FileOutcome {
   /** The unified diff, when asked for (made here so that worker threads share the work). */
   diff?: string;
   written: boolean;
+  /** With `verification`: the Bridge verifier's input for each migrated launch. */
+  verification?: MigrateResult['verification'];
 }
 
 export interface ProcessOptions extends MigrateOptions {
@@ -66,7 +68,7 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   }
   // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
   // applies to the file with `git apply` / `patch`.
-  const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false };
+  const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
   if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(path, outcome.before!, outcome.after!);
   if (options.keepText === false) {
     outcome.before = undefined;

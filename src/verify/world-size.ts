@@ -30,7 +30,8 @@ export interface WorldSize {
   from: string;
 }
 
-export function launcherWorldSize(launcher: string[]): WorldSize | undefined {
+/** `sbatchTasks`: the task count the job's #SBATCH lines give an srun step without its own. */
+export function launcherWorldSize(launcher: string[], sbatchTasks?: string): WorldSize | undefined {
   const torch = launcher.some((w) => /(^|\/)torchrun$/.test(w) || w === 'torch.distributed.run' || w === 'torch.distributed.launch');
   if (torch) {
     const perNode = count(optionValue(launcher, ['--nproc_per_node', '--nproc-per-node']));
@@ -54,6 +55,8 @@ export function launcherWorldSize(launcher: string[]): WorldSize | undefined {
     const nodes = count(optionValue(launcher, ['-N', '--nodes']));
     const perNode = count(optionValue(launcher, ['--ntasks-per-node']));
     if (nodes && perNode) return { size: nodes * perNode, from: `srun ${nodes} nodes x ${perNode} tasks` };
+    const job = count(sbatchTasks);
+    if (job) return { size: job, from: `the job's #SBATCH tasks (${job})` };
   }
   return undefined;
 }

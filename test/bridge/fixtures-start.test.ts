@@ -57,7 +57,7 @@ beforeAll(async () => {
     });
     prepared.push({ name, requests });
   }
-  results = runVerifier(prepared.flatMap((c) => c.requests)).results;
+  results = (await runVerifier(prepared.flatMap((c) => c.requests))).results;
 }, 900_000);
 
 describe('every migrated fixture launch starts under the real Megatron Bridge', () => {

@@ -1,7 +1,8 @@
 /** Runs verify/verify.py (the real Megatron Bridge) on a batch of launches, in one Python process. */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -35,11 +36,25 @@ export function bridgePython(): string {
   return python;
 }
 
-export function runVerifier(requests: VerifyRequest[]): { header: Record<string, unknown>; results: Map<string, VerifyResult> } {
+/** Runs a command without blocking the test worker (vitest's RPC times out on long sync calls). */
+export function runAsync(command: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export async function runVerifier(requests: VerifyRequest[]): Promise<{ header: Record<string, unknown>; results: Map<string, VerifyResult> }> {
   const input = requests.map((r) => JSON.stringify(r)).join('\n') + '\n';
   // BRIDGE_REQUESTS_OUT=file keeps the batch, to rerun verify.py on it by hand.
   if (process.env.BRIDGE_REQUESTS_OUT) writeFileSync(process.env.BRIDGE_REQUESTS_OUT, input);
-  const run = spawnSync(bridgePython(), [join(root, 'verify', 'verify.py'), '--hf-configs', join(root, 'verify', 'hf-configs')], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
+  const run = await runAsync(bridgePython(), [join(root, 'verify', 'verify.py'), '--hf-configs', join(root, 'verify', 'hf-configs')], { input, cwd: tmpdir() });
   if (run.status !== 0) throw new Error(`verify.py exited ${run.status}: ${run.stdout.slice(0, 2000)}\n${run.stderr.slice(-4000)}`);
   const lines = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const [header, ...rest] = lines;

@@ -1,0 +1,94 @@
+/**
+ * Values a script gives its variables once, unconditionally and literally (`GPUS=8`,
+ * `DATA=/data/x`, `ARGS=(--a 1)`): what the verifier can put in place of `$GPUS` without running
+ * the script. Anything assigned twice, in a branch, with `+=` or from an expansion is unknown.
+ */
+import type { Node } from '../parse/parser.js';
+import type { ScriptIndex } from '../resolve/script-index.js';
+
+/** `$X` / `${X}` of a name whose value is known. */
+function expansionValue(node: Node, known: Map<string, string>): string | undefined {
+  if (node.type === 'simple_expansion' || (node.type === 'expansion' && node.namedChildren.length === 1)) {
+    const name = node.namedChildren[0];
+    if (name?.type === 'variable_name') return known.get(name.text);
+  }
+  return undefined;
+}
+
+/** The text of a value node, or undefined when it holds something other than known variables. */
+function literal(node: Node, known: Map<string, string>): string | undefined {
+  switch (node.type) {
+    case 'word':
+    case 'number':
+      return /[$`\\*?[]/.test(node.text) ? undefined : node.text;
+    case 'raw_string':
+      return node.text.slice(1, -1);
+    case 'simple_expansion':
+    case 'expansion':
+      return expansionValue(node, known);
+    case 'string': {
+      let text = '';
+      for (const part of node.namedChildren) {
+        if (!part) continue;
+        if (part.type === 'string_content') text += part.text.replace(/\\\n/g, '').replace(/\\(["\\$`])/g, '$1');
+        else {
+          const value = expansionValue(part, known);
+          if (value === undefined) return undefined;
+          text += value;
+        }
+      }
+      return text;
+    }
+    case 'concatenation': {
+      const parts = node.namedChildren.filter((c) => c !== null).map((c) => literal(c!, known));
+      return parts.some((p) => p === undefined) ? undefined : parts.join('');
+    }
+    case 'array': {
+      const items = node.namedChildren.filter((c) => c !== null && c.type !== 'comment').map((c) => literal(c!, known));
+      return items.some((i) => i === undefined) ? undefined : items.join(' ');
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function staticValues(index: ScriptIndex, given: Map<string, string> = new Map()): Map<string, string> {
+  const values = new Map(given);
+  const once = [...index.assignments.values()].filter((list) => list.length === 1 && !list[0].append && list[0].branchPath === '').map((list) => list[0]);
+  // In source order, so a value can use the variables set above it.
+  for (const only of once.sort((x, y) => x.node.startIndex - y.node.startIndex)) {
+    const text = only.value ? literal(only.value, values) : '';
+    if (text !== undefined) values.set(only.name, text);
+  }
+  return values;
+}
+
+/**
+ * What an sbatch script's `#SBATCH` lines tell its `srun` steps: the task count, and the Slurm
+ * variables the job sees (`SLURM_NNODES` ...), so `torchrun --nnodes $SLURM_NNODES` has a size.
+ */
+export function sbatchValues(source: string): Map<string, string> {
+  const values = new Map<string, string>();
+  const option = (names: string[]) => {
+    let found: string | undefined;
+    for (const m of source.matchAll(/^#SBATCH[ \t]+(.*)$/gm)) {
+      const words = m[1].trim().split(/\s+/);
+      words.forEach((w, i) => {
+        for (const n of names) {
+          if (w === n && words[i + 1]) found = words[i + 1];
+          else if (w.startsWith(`${n}=`)) found = w.slice(n.length + 1);
+        }
+      });
+    }
+    return found !== undefined && /^\d+$/.test(found) ? found : undefined;
+  };
+  const nodes = option(['--nodes', '-N']);
+  const perNode = option(['--ntasks-per-node']);
+  const tasks = option(['--ntasks', '-n']) ?? (nodes && perNode ? String(Number(nodes) * Number(perNode)) : undefined);
+  const gpus = option(['--gpus-per-node']);
+  if (nodes) for (const name of ['SLURM_NNODES', 'SLURM_JOB_NUM_NODES']) values.set(name, nodes);
+  if (perNode) values.set('SLURM_NTASKS_PER_NODE', perNode);
+  if (tasks) values.set('SLURM_NTASKS', tasks);
+  if (gpus) values.set('SLURM_GPUS_ON_NODE', gpus);
+  return values;
+}
