@@ -567,7 +567,7 @@ function computeDefaults(index, bridge, table, flags, recipes, manual) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'severity', 'valueFindings', 'note', 'source', 'legacy'];
+const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'severity', 'valueFindings', 'companions', 'note', 'source', 'legacy'];
 
 function orderedEntry(entry) {
   const out = {};

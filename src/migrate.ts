@@ -15,6 +15,7 @@ import { convertOccurrence, removed, type Conversion } from './mapping/convert.j
 import { ValueError } from './mapping/values.js';
 import { rules } from './mapping/rules/index.js';
 import { foldNoneSections } from './mapping/rules/whole-sections.js';
+import { addCompanions } from './mapping/companions.js';
 import { pinnedDefaults } from './mapping/defaults.js';
 import { chooseRecipe } from './mapping/choose-recipe.js';
 import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
@@ -69,7 +70,7 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
     findings.push(...result.findings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
   }
-  const folded = foldNoneSections([...byOcc.values()]);
+  const folded = foldNoneSections(addCompanions([...byOcc.values()]));
   return { conversions: folded.conversions, findings: [...findings, ...folded.findings], dataset };
 }
 

@@ -86,6 +86,8 @@ def _hydra_literal(text: str):
 def expected(entry: dict, value, key: str):
     """The Bridge value the entry's converter gives for Megatron-LM's argparse value, or a reason to skip."""
     convert = entry["convert"]
+    if key in entry.get("companions", {}):
+        return _hydra_literal(entry["companions"][key])
     if convert == "pass":
         return value
     if convert in ("true", "false"):

@@ -17,6 +17,10 @@ import importlib.machinery
 import sys
 import types
 
+#: the version each stub reports: the CUDA releases a Bridge 0.6.2 GPU environment installs, so
+#: version-gated settings (`is_te_min_version(...)`) are judged as on such a machine
+VERSIONS = {"transformer_engine": "2.12.0", "modelopt": "0.44.0"}
+
 #: package -> why a stub is enough for a configuration check
 STUBBED = {
     "transformer_engine": (
@@ -74,7 +78,6 @@ class _Placeholder(metaclass=_PlaceholderMeta):
 
 
 class _StubModule(types.ModuleType):
-    __version__ = "0.0.0"
     __stub__ = True
 
     def __getattr__(self, name):
@@ -96,6 +99,7 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         module = _StubModule(spec.name)
         module.__path__ = []
+        module.__version__ = VERSIONS.get(spec.name.split(".", 1)[0], "0.0.0")
         return module
 
     def exec_module(self, module):

@@ -56,7 +56,7 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
     const e = table.lookup(o.flag);
     const flag = e?.flag ?? o.flag;
     setFlags.add(flag);
-    for (const k of e?.keys ?? []) setKeys.add(k);
+    for (const k of [...(e?.keys ?? []), ...Object.keys(e?.companions ?? {})]) setKeys.add(k);
     values.set(flag, [...(values.get(flag) ?? []), ...o.values.map((v) => v.parts.map((p) => p.text).join(''))]);
   }
   const applies = (key: string) => {
@@ -67,9 +67,6 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
   const pins: Pin[] = rows
     .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key) && applies(p.key))
     .map((p) => ({ override: { key: p.key, value: { kind: 'raw' as const, text: p.mlmDefault } }, flag: p.flag, note: p.note }));
-  const raw = (key: string, text: string, flag: string, note: string) => pins.push({ override: { key, value: { kind: 'raw', text } }, flag, note });
-  // Sample-based training: the recipe's train_iters would conflict (Bridge wants exactly one).
-  if (setFlags.has('--train-samples') && !setFlags.has('--train-iters')) raw('train.train_iters', 'null', '--train-samples', 'training length is given in samples');
   if (!setFlags.has('--global-batch-size') && !setFlags.has('--batch-size')) {
     findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size; the recipe uses 32. Set train.global_batch_size to the value your run had'));
   }

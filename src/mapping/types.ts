@@ -68,6 +68,13 @@ export interface MappingEntry {
    * know when the flag has that value (e.g. --transformer-impl local, which Bridge ignores).
    */
   valueFindings?: Record<string, { severity: 'error' | 'warning' | 'note'; message: string }>;
+  /**
+   * Settings the flag needs beside it for Bridge to start (key -> Hydra value text): what
+   * Megatron-LM implied, where the recipe holds a value that contradicts it (e.g. the recipe's
+   * warmup iterations beside --lr-warmup-fraction). Written with the flag unless the script sets
+   * the key itself; not affected by --no-pin-defaults.
+   */
+  companions?: Record<string, string>;
   /** Anything a reviewer should know (deviations from the guide, semantics). */
   note?: string;
   /** Where the entry comes from. */
