@@ -7,6 +7,9 @@
  */
 import { at, note, warning, type Finding, type Severity } from '../findings.js';
 
+/** Every leftover finding's message starts so (SARIF gives them their own rule). */
+export const LEFTOVER_PREFIX = 'left by an earlier bridge-migrate run: ';
+
 const COMMENT = /^[ \t]*# bridge-migrate: (.*?)[ \t]*\r?$/;
 const GRADED = /^(error|warning|note): (.*)$/;
 const PINS = /^Megatron-LM defaults that (\S+) would change/;
@@ -19,14 +22,14 @@ export function leftoverFinding(line: string, lineNumber: number): Finding | und
   const graded = GRADED.exec(text);
   if (graded) {
     const severity = graded[1] as Severity;
-    return { line: lineNumber, severity, message: `left by an earlier bridge-migrate run: ${graded[2]}; ${severity === 'note' ? 'nothing to do (delete the comment when you like)' : 'delete the comment once it is dealt with'}` };
+    return { line: lineNumber, severity, message: `${LEFTOVER_PREFIX}${graded[2]}; ${severity === 'note' ? 'nothing to do (delete the comment when you like)' : 'delete the comment once it is dealt with'}` };
   }
   const pins = PINS.exec(text);
   if (pins) {
-    return at(lineNumber, warning(`left by an earlier bridge-migrate run: Megatron-LM defaults that ${pins[1]} would change are pinned below; keep or delete each line, then delete the comment`));
+    return at(lineNumber, warning(`${LEFTOVER_PREFIX}Megatron-LM defaults that ${pins[1]} would change are pinned below; keep or delete each line, then delete the comment`));
   }
   // Comments of older releases had no severity: each stood for something to check.
-  return text ? at(lineNumber, warning(`left by an earlier bridge-migrate run: ${text}; delete the comment once it is dealt with`)) : at(lineNumber, note('an empty bridge-migrate comment; delete it'));
+  return text ? at(lineNumber, warning(`${LEFTOVER_PREFIX}${text}; delete the comment once it is dealt with`)) : at(lineNumber, note('an empty bridge-migrate comment; delete it'));
 }
 
 /** Every bridge-migrate comment of the script, in line order. */
