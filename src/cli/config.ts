@@ -118,7 +118,11 @@ export function findConfigFile(start: string): string | undefined {
   }
   for (;;) {
     const candidate = path.join(dir, CONFIG_FILE);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) {
+      // Named as the user would: relative to the working directory when inside it.
+      const relative = path.relative(process.cwd(), candidate);
+      return relative.startsWith('..') || path.isAbsolute(relative) ? candidate : relative;
+    }
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

@@ -62,9 +62,10 @@ function configGroups(o: CliOptions): ConfigGroup[] {
   return [...groups.values()];
 }
 
+/** A config path as the run names it: relative to the working directory when inside it. */
 const shown = (file: string) => {
   const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : `./${rel}`;
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 };
 
 function processOptions(o: CliOptions, config: ProjectConfig): ProcessOptions {
