@@ -37,7 +37,8 @@ export function findingShape(message: string): string {
     .replace(/\b\d+(\.\d+)?\b/g, 'N');
 }
 
-function isRemovalFinding(f: Finding, removed: RemovedFlag[]): boolean {
+/** A launch finding that only repeats one of its removed flags (the removed list says it with more detail). */
+export function isRemovalFinding(f: Finding, removed: RemovedFlag[]): boolean {
   return removed.some((r) => r.line === f.line && r.severity === f.severity && f.message.includes(r.reason));
 }
 
