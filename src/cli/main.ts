@@ -46,9 +46,15 @@ interface ConfigGroup {
   file?: string;
   config: ProjectConfig;
   paths: string[];
+  /** How many files it applied to. */
+  files?: number;
 }
 
-/** Each path with its config: --config for all, else the nearest bridge-migrate.config.json. */
+/**
+ * Each path with its config: --config for all; else, as ruff does, each file takes the nearest
+ * bridge-migrate.config.json in or above its folder (a given path's own config decides what
+ * its walk ignores).
+ */
 function configGroups(o: CliOptions): ConfigGroup[] {
   if (o.config) return [{ file: o.config, config: loadConfigFile(o.config), paths: o.paths }];
   const groups = new Map<string, ConfigGroup>();
@@ -60,6 +66,34 @@ function configGroups(o: CliOptions): ConfigGroup[] {
     group.paths.push(p);
   }
   return [...groups.values()];
+}
+
+/** The walked files of every group, regrouped by the config nearest to each file. */
+function filesByConfig(o: CliOptions, groups: ConfigGroup[]) {
+  const problems: Array<{ path: string; message: string }> = [];
+  const byFile = new Map<string, { group: ConfigGroup; files: string[] }>();
+  const loaded = new Map<string, ConfigGroup>(groups.filter((g) => g.file).map((g) => [g.file!, g]));
+  const nearest = new Map<string, string | undefined>();
+  const none: ConfigGroup = { config: {}, paths: [] };
+  for (const group of groups) {
+    const walked = walk(group.paths, { ignore: [...(group.config.ignore ?? []), ...o.ignore] });
+    problems.push(...walked.problems);
+    for (const file of walked.files) {
+      let configFile: string | undefined = group.file;
+      if (!o.config) {
+        const dir = path.dirname(file);
+        if (!nearest.has(dir)) nearest.set(dir, findConfigFile(dir));
+        configFile = nearest.get(dir);
+      }
+      let target = configFile ? loaded.get(configFile) : none;
+      if (!target) loaded.set(configFile!, (target = { file: configFile, config: loadConfigFile(configFile!), paths: [] }));
+      const entry = byFile.get(configFile ?? '') ?? { group: target, files: [] };
+      entry.files.push(file);
+      target.files = (target.files ?? 0) + 1;
+      byFile.set(configFile ?? '', entry);
+    }
+  }
+  return { problems, runs: [...byFile.values()], used: [...loaded.values()].filter((g) => byFile.has(g.file!) || g.paths.length) };
 }
 
 /** A config path as the run names it: relative to the working directory when inside it. */
@@ -82,14 +116,21 @@ function processOptions(o: CliOptions, config: ProjectConfig): ProcessOptions {
 }
 
 function runOptions(o: CliOptions, groups: ConfigGroup[]): RunOptions {
-  const first = groups[0]?.config ?? {};
   return {
     mode: o.write ? 'write' : o.check ? 'check' : 'dry-run',
-    recipe: o.recipe ?? first.recipe ?? DEFAULT_RECIPE,
-    bridgeRoot: o.bridgeRoot ?? first.bridgeRoot ?? DEFAULT_BRIDGE_ROOT,
-    pinDefaults: o.pinDefaults && first.pinDefaults !== false,
+    recipe: o.recipe ?? DEFAULT_RECIPE,
+    bridgeRoot: o.bridgeRoot ?? DEFAULT_BRIDGE_ROOT,
+    pinDefaults: o.pinDefaults,
     failOn: failLevel(o) ?? null,
-    configs: groups.filter((g) => g.file).map((g) => ({ file: shown(g.file!), paths: g.paths })),
+    configs: groups
+      .filter((g) => g.file)
+      .map((g) => ({
+        file: shown(g.file!),
+        files: g.files ?? 0,
+        ...(g.config.recipe !== undefined ? { recipe: o.recipe ?? g.config.recipe } : {}),
+        ...(g.config.bridgeRoot !== undefined ? { bridgeRoot: o.bridgeRoot ?? g.config.bridgeRoot } : {}),
+        ...(g.config.pinDefaults !== undefined ? { pinDefaults: o.pinDefaults && g.config.pinDefaults } : {}),
+      })),
     ignore: [...new Set([...groups.flatMap((g) => g.config.ignore ?? []), ...o.ignore])],
     context: o.context ?? 3,
   };
@@ -128,19 +169,29 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  if (!o.quiet && !o.list) for (const g of groups) if (g.file) process.stderr.write(`bridge-migrate: using ${shown(g.file)}\n`);
-
-  if (o.paths.length === 1 && o.paths[0] === '-') return stdinMode(o, processOptions(o, groups[0].config), groups);
+  if (o.paths.length === 1 && o.paths[0] === '-') {
+    if (!o.quiet && groups[0].file) process.stderr.write(`bridge-migrate: using ${shown(groups[0].file)}\n`);
+    return stdinMode(o, processOptions(o, groups[0].config), groups);
+  }
 
   const started = performance.now();
   const outcomes: FileOutcome[] = [];
   const colorOut = colorFor(process.stdout, o.color);
   const stdoutDiff = o.format === 'text' && !o.write && !o.list && !o.statistics && o.json !== '-' && (!o.check || o.diff);
-  for (const group of groups) {
-    const { files, problems } = walk(group.paths, { ignore: [...(group.config.ignore ?? []), ...o.ignore] });
-    for (const p of problems) {
-      outcomes.push({ path: p.path, report: { path: p.path, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message }, written: false });
-    }
+  let plan;
+  try {
+    plan = filesByConfig(o, groups);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`bridge-migrate: ${e.message}\n`);
+    return 2;
+  }
+  groups = plan.used;
+  if (!o.quiet && !o.list) for (const g of groups) if (g.file) process.stderr.write(`bridge-migrate: using ${shown(g.file)}\n`);
+  for (const p of plan.problems) {
+    outcomes.push({ path: p.path, report: { path: p.path, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message }, written: false });
+  }
+  for (const { group, files } of plan.runs) {
     const progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
     await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report }, {
       jobs: o.jobs,

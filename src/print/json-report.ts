@@ -10,8 +10,8 @@ export interface RunOptions {
   bridgeRoot: string;
   pinDefaults: boolean;
   failOn: Severity | null;
-  /** Config files used (paths as given or found), with the paths each applied to. */
-  configs: Array<{ file: string; paths: string[] }>;
+  /** Config files used (as given or found), how many files each applied to, and the settings each changed. */
+  configs: Array<{ file: string; files: number; recipe?: string; bridgeRoot?: string; pinDefaults?: boolean }>;
   ignore: string[];
   context: number;
 }
