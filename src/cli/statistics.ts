@@ -32,6 +32,7 @@ export interface StatisticsOptions {
 export function findingShape(message: string): string {
   return message
     .replace(/`[^`]*`/g, '`…`')
+    .replace(/"[^"]*"/g, '"…"')
     .replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, '$VAR')
     .replace(/\(line \d+\)/g, '(line N)')
     .replace(/\b\d+(\.\d+)?\b/g, 'N');
@@ -55,7 +56,8 @@ export function statisticsLines(outcomes: FileOutcome[], options: StatisticsOpti
     for (const l of o.report.launches) {
       for (const r of l.removed) {
         if (!shown(r.severity)) continue;
-        add(`flag\0${r.flag}\0${r.kind}\0${r.severity}\0${r.reason}`, () => ({ severity: r.severity, subject: r.flag, outcome: `${OUTCOME_LABEL[r.kind]} (${r.severity})`, reason: r.reason }), o.path);
+        const reason = findingShape(r.reason);
+        add(`flag\0${r.flag}\0${r.kind}\0${r.severity}\0${reason}`, () => ({ severity: r.severity, subject: r.flag, outcome: `${OUTCOME_LABEL[r.kind]} (${r.severity})`, reason }), o.path);
       }
       for (const f of l.findings) {
         if (!shown(f.severity) || isRemovalFinding(f, l.removed)) continue;
@@ -72,12 +74,16 @@ export function statisticsLines(outcomes: FileOutcome[], options: StatisticsOpti
   const c = countOutcomes(outcomes);
   const launches = c.verdicts.ready + c.verdicts.review + c.verdicts.blocked;
   const head = `${c.scanned} file${c.scanned === 1 ? '' : 's'}, ${launches} launch${launches === 1 ? '' : 'es'}: ${c.verdicts.blocked} blocked, ${c.verdicts.review} review, ${c.verdicts.ready} ready; ${c.changed} would change, ${c.errors} could not be processed`;
-  const sorted = [...rows.values()].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || (a.subject + a.reason < b.subject + b.reason ? -1 : 1),
-  );
+  // Errors first, but at most half the screen for them; then the most frequent of the rest.
+  const bySeverityThenCount = (a: Row, b: Row) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || (a.subject + a.reason < b.subject + b.reason ? -1 : 1);
+  const byCount = (a: Row, b: Row) => b.count - a.count || bySeverityThenCount(a, b);
+  const all = [...rows.values()];
   const maxRows = options.maxRows ?? 40;
   const width = options.width ?? 120;
-  const kept = sorted.length > maxRows ? sorted.slice(0, maxRows - 1) : sorted;
+  const room = all.length > maxRows ? maxRows - 1 : maxRows;
+  const errors = all.filter((r) => r.severity === 'error').sort(byCount).slice(0, Math.ceil(room / 2));
+  const rest = all.filter((r) => !errors.includes(r)).sort(byCount).slice(0, room - errors.length);
+  const kept = [...errors, ...rest].sort(bySeverityThenCount);
   const countWidth = Math.max(5, ...kept.map((r) => String(r.count).length));
   const filesWidth = Math.max(5, ...kept.map((r) => String(r.files.size).length));
   const subjectWidth = Math.min(40, Math.max(4, ...kept.map((r) => r.subject.length)));
@@ -90,9 +96,9 @@ export function statisticsLines(outcomes: FileOutcome[], options: StatisticsOpti
       lines.push(trim(`${String(r.count).padStart(countWidth)}  ${String(r.files.size).padStart(filesWidth)}  ${r.subject.padEnd(subjectWidth)}  ${r.outcome.padEnd(outcomeWidth)}  ${r.reason}`));
     }
   }
-  if (kept.length < sorted.length) {
-    const rest = sorted.slice(kept.length);
-    lines.push(`… ${rest.length} more line${rest.length === 1 ? '' : 's'} (${rest.reduce((n, r) => n + r.count, 0)} occurrences, each less frequent than the lines above); --json has every finding`);
+  if (kept.length < all.length) {
+    const left = all.filter((r) => !kept.includes(r));
+    lines.push(`… ${left.length} more line${left.length === 1 ? '' : 's'} (${left.reduce((n, r) => n + r.count, 0)} occurrences, none more frequent than those shown of its severity); --json has every finding`);
   }
   return lines;
 }
