@@ -98,7 +98,7 @@ export function statisticsLines(outcomes: FileOutcome[], options: StatisticsOpti
   }
   if (kept.length < all.length) {
     const left = all.filter((r) => !kept.includes(r));
-    lines.push(`… ${left.length} more line${left.length === 1 ? '' : 's'} (${left.reduce((n, r) => n + r.count, 0)} occurrences, none more frequent than those shown of its severity); --json has every finding`);
+    lines.push(trim(`… ${left.length} more line${left.length === 1 ? '' : 's'} (${left.reduce((n, r) => n + r.count, 0)} occurrences, less frequent); --json has every finding`));
   }
   return lines;
 }
