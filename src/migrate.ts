@@ -26,6 +26,7 @@ import { at, error, note, verdictOf, warning, type Finding, type Message } from 
 import { sbatchValues, staticValues } from './verify/static-values.js';
 import { verificationInput } from './verify/requests.js';
 import type { FlagOccurrence } from './resolve/types.js';
+import { leftoverComments } from './resolve/leftover-comments.js';
 
 export { initParser };
 
@@ -80,7 +81,8 @@ function editsTouchErrors(edits: Edit[], regions: Region[]): boolean {
 
 /** Migrates one script. `initParser()` must have resolved. Never throws for bad input. */
 export function migrate(source: string, options: MigrateOptions = {}): MigrateResult {
-  const report: FileReport = { path: options.path, status: 'skipped', launches: [], messages: [] };
+  // Comments an earlier --write left are findings until a person deletes them.
+  const report: FileReport = { path: options.path, status: 'skipped', launches: [], messages: leftoverComments(source) };
   // Fast path: a launch names its entrypoint somewhere in the file (even when a variable holds it).
   if (!ENTRY_MENTION.test(source) && !(options.entrypoints ?? []).some((e) => source.includes(e))) return { output: source, report };
   const table = tableFor(options);

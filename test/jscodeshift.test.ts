@@ -156,3 +156,43 @@ describe('jscodeshift transform', () => {
     }
   });
 });
+
+describe('bridge-migrate-jscodeshift (jscodeshift with our defaults)', () => {
+  const wrapper = join(root, 'bin', 'bridge-migrate-jscodeshift.cjs');
+  const copy = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-jscs-wrap-'));
+    const scripts = join(root, 'test', 'cli-repo', 'scripts');
+    for (const name of readdirSync(scripts)) copyFileSync(join(scripts, name), join(dir, name));
+    // The same launch under the other default extensions.
+    copyFileSync(join(scripts, 'train_gpt.sh'), join(dir, 'job.slurm'));
+    copyFileSync(join(scripts, 'train_gpt.sh'), join(dir, 'job.sbatch'));
+    copyFileSync(join(scripts, 'train_gpt.sh'), join(dir, 'job.bash'));
+    return dir;
+  };
+
+  it('picks .sh .bash .slurm .sbatch, takes --no-pin-defaults before a path, and writes what the CLI writes', async () => {
+    const jscs = copy();
+    const ours = copy();
+    const r = await node([wrapper, '--no-pin-defaults', '--run-in-band', jscs]);
+    expect(r.code).toBe(0);
+    expect(results(r.stdout)).toEqual({ ok: 5, unmodified: 1, skipped: 0, errors: 0 });
+    const c = await node([cli, '--write', '--quiet', '--no-pin-defaults', ours]);
+    expect(c.code).toBe(0);
+    for (const name of readdirSync(ours).sort()) expect(readFileSync(join(jscs, name), 'utf8'), name).toBe(readFileSync(join(ours, name), 'utf8'));
+    expect(readFileSync(join(jscs, 'job.slurm'), 'utf8')).not.toContain('MEGATRON_LM_DEFAULTS');
+  });
+
+  it('--fail-on-error: exit 1 on blocked launches, the rest of such a file still migrated and written', async () => {
+    const jscs = copy();
+    const ours = copy();
+    const r = await node([wrapper, '--fail-on-error', '--run-in-band', jscs]);
+    expect(r.code).toBe(1);
+    expect(results(r.stdout)).toEqual({ ok: 4, unmodified: 0, skipped: 0, errors: 2 });
+    expect(stripAnsi(r.stdout)).toContain('deepspeed_run.sh Transformation error (blocked launch at line 3 (pretrain_gpt.py); the rest of the file was migrated and written');
+    expect(stripAnsi(r.stdout)).toContain('bert.sh Transformation error (blocked launch at line 2 (pretrain_bert.py, not migrated); the file is unchanged');
+    await node([cli, '--write', '--quiet', ours]);
+    for (const name of readdirSync(ours).sort()) expect(readFileSync(join(jscs, name), 'utf8'), name).toBe(readFileSync(join(ours, name), 'utf8'));
+    // Without --fail-on-error the same run exits 0.
+    expect((await node([wrapper, '--run-in-band', '--dry', copy()])).code).toBe(0);
+  });
+});

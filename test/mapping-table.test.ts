@@ -1,10 +1,11 @@
 /**
  * Checks the generated mapping table (src/mapping/table.generated.json) and the default-difference
- * list (src/mapping/defaults.generated.json) against the reference facts in ../shared/reference.
- * Regenerate with `node scripts/generate-mapping.mjs`.
+ * list (src/mapping/defaults.generated.json) against the reference facts carried in test/reference/
+ * (pruned from ../shared/reference by scripts/generate-reference-facts.mjs; set
+ * BRIDGE_MIGRATE_REFERENCE to check against another copy). Regenerate with `npm run generate`.
  */
 import { rules } from '../src/mapping/rules/index.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const REF = process.env.BRIDGE_MIGRATE_REFERENCE
   ? path.resolve(process.env.BRIDGE_MIGRATE_REFERENCE)
-  : fileURLToPath(new URL('../../shared/reference/', import.meta.url));
+  : fileURLToPath(new URL('./reference/', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -56,7 +58,8 @@ const table: Record<string, Entry> = readJson(path.join(REPO, 'src/mapping/table
 const defaults: DefaultRow[] = readJson(path.join(REPO, 'src/mapping/defaults.generated.json'));
 const bridge = readJson(path.join(REF, 'bridge-config.json'));
 const flags: Flag[] = readJson(path.join(REF, 'megatron-lm-flags.json')).flags;
-const guide = readFileSync(path.join(REF, 'megatron-lm-to-megatron-bridge-guide.md'), 'utf8');
+const guideFile = ['megatron-lm-to-megatron-bridge-guide.md', 'guide-rows.md'].map((f) => path.join(REF, f)).find((f) => existsSync(f))!;
+const guide = readFileSync(guideFile, 'utf8');
 
 const entries = Object.values(table);
 const presets: string[] = bridge.mixed_precision_presets;
@@ -274,5 +277,15 @@ describe('defaults.generated.json', () => {
     const mp = defaults.find((r) => r.key === 'mixed_precision');
     expect(mp).toMatchObject({ mlmDefault: 'null', recipeValue: 'bf16_mixed' });
     expect(defaults.find((r) => r.key === 'optimizer.weight_decay')).toMatchObject({ flag: '--weight-decay', mlmDefault: '0.01', recipeValue: 0.1 });
+  });
+});
+
+describe('test/reference (the reference facts carried in the project)', () => {
+  it.runIf(existsSync(path.join(SHARED, 'bridge-config.json')))('is what scripts/generate-reference-facts.mjs makes from ../shared/reference', async () => {
+    const { referenceFacts } = await import('../scripts/generate-reference-facts.mjs');
+    const stale = Object.entries(referenceFacts(SHARED) as Record<string, string>)
+      .filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text)
+      .map(([file]) => path.relative(REPO, file));
+    expect(stale, 'stale files: run `npm run generate` and commit them').toEqual([]);
   });
 });

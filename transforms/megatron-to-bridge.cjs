@@ -2,14 +2,17 @@
 /**
  * jscodeshift transform: bridge-migrate's core on each file jscodeshift hands over.
  *
- *   npm run build    # the transform loads the built core from dist/
- *   npx jscodeshift --no-babel -t transforms/megatron-to-bridge.cjs \
- *     --extensions=sh,bash,slurm,sbatch [--recipe=<name>] [--bridgeRoot=<shell text>] \
- *     [--pinDefaults=false] [--dry --print] launch_scripts/
+ *   npx bridge-migrate-jscodeshift [--recipe=<name>] [--bridge-root=<shell text>] \
+ *     [--no-pin-defaults] [--fail-on-error] [--dry --print] launch_scripts/
+ *   # = jscodeshift --no-babel -t transforms/megatron-to-bridge.cjs --extensions=sh,bash,slurm,sbatch ...
  *
- * Results map onto jscodeshift's buckets: changed -> ok, unchanged -> unmodified,
- * no Megatron-LM launch -> skipped, error -> errors. Errors and warnings are printed with
- * jscodeshift's report (REP) lines, as `line N: error|warning: message`.
+ * Options take the CLI's spelling (--recipe, --bridge-root, --no-pin-defaults); the camelCase
+ * forms (--bridgeRoot, --pinDefaults=false) work too. Results map onto jscodeshift's buckets:
+ * changed -> ok, unchanged -> unmodified, no Megatron-LM launch -> skipped, error -> errors.
+ * Errors and warnings (notes too with --verbose=1 or more) are printed with jscodeshift's report
+ * (REP) lines, as `line N: error|warning|note: message`. With --fail-on-error, a file with a
+ * blocked launch is written as migrated (unless --dry) and then counted in errors, so that
+ * jscodeshift exits 1.
  *
  * Hand-written CommonJS (jscodeshift `require`s transforms); the ESM core is loaded with import(),
  * so nothing here can go stale against src/.
@@ -36,6 +39,14 @@ function loadCore() {
   return core;
 }
 
+let atomicWrite;
+
+/** The CLI's atomic write (temporary file + rename, mode kept). */
+function loadAtomicWrite() {
+  if (!atomicWrite) atomicWrite = import('../dist/src/files/atomic-write.js').then((m) => m.atomicWrite);
+  return atomicWrite;
+}
+
 /** jscodeshift passes unknown `--name=value` options through, JSON-parsed when they parse. */
 function option(options, ...names) {
   for (const name of names) if (options[name] !== undefined && options[name] !== null) return options[name];
@@ -44,8 +55,9 @@ function option(options, ...names) {
 
 function migrateOptions(file, options) {
   const recipe = option(options, 'recipe');
-  const bridgeRoot = option(options, 'bridgeRoot', 'bridge-root');
-  const pin = option(options, 'pinDefaults', 'pin-defaults');
+  const bridgeRoot = option(options, 'bridge-root', 'bridgeRoot');
+  // `--no-pin-defaults` arrives as "pin-defaults": false; `--pin-defaults=false` as the same.
+  const pin = option(options, 'pin-defaults', 'pinDefaults');
   return {
     path: file.path,
     recipe: recipe === undefined ? undefined : String(recipe),
@@ -54,11 +66,17 @@ function migrateOptions(file, options) {
   };
 }
 
-/** What a reviewer must read (errors and warnings; notes are things the tool did), as jscodeshift report lines. */
-function attention(report) {
-  const findings = [...report.messages, ...report.launches.flatMap((l) => l.findings)].filter((f) => f.severity !== 'note');
+/** What a reviewer must read (errors and warnings; notes, things the tool did, when verbose), as jscodeshift report lines. */
+function attention(report, verbose) {
+  const findings = [...report.messages, ...report.launches.flatMap((l) => l.findings)].filter((f) => verbose || f.severity !== 'note');
   findings.sort((x, y) => x.line - y.line);
   return findings.map((f) => `line ${f.line}: ${f.severity}: ${f.message}`);
+}
+
+/** jscodeshift's --fail-on-error (it hands its own options to the transform). */
+function failOnError(options) {
+  const v = option(options, 'failOnError', 'fail-on-error');
+  return v === true || v === 'true' || v === 1;
 }
 
 module.exports = async function transform(file, api, options) {
@@ -71,8 +89,21 @@ module.exports = async function transform(file, api, options) {
   } catch (err) {
     throw new Error(err && err.message ? err.message : String(err));
   }
-  const { output, report } = bridge.migrate(decoded.text, migrateOptions(file, options || {}));
-  if (api && typeof api.report === 'function') for (const line of attention(report)) api.report(line);
+  options = options || {};
+  const { output, report } = bridge.migrate(decoded.text, migrateOptions(file, options));
+  if (api && typeof api.report === 'function') for (const line of attention(report, Number(options.verbose) >= 1)) api.report(line);
+  const blocked = report.launches.filter((l) => l.verdict === 'blocked');
+  if (blocked.length && failOnError(options) && report.status !== 'error') {
+    // jscodeshift exits 1 only for files in its errors bucket, and writes nothing for them: write
+    // the migration here (the same atomic write as the CLI), then count the file as an error.
+    const migrated = codec.encodeScript(output, decoded);
+    if (report.status === 'changed') {
+      if (options.print) console.log(migrated.toString('utf8'));
+      if (!options.dry) (await loadAtomicWrite())(file.path, migrated);
+    }
+    const where = blocked.map((l) => `line ${l.line} (${l.entrypoint}${l.migrated ? '' : ', not migrated'})`).join(', ');
+    throw new Error(`blocked launch${blocked.length === 1 ? '' : 'es'} at ${where}; ${report.status === 'changed' ? (options.dry ? 'the rest of the file would be migrated' : 'the rest of the file was migrated and written') : 'the file is unchanged'} (--fail-on-error counts blocked launches as errors)`);
+  }
   switch (report.status) {
     case 'skipped':
       return undefined; // jscodeshift: skipped

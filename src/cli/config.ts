@@ -2,8 +2,11 @@
  * `--config <file>` / `bridge-migrate.config.json`: project settings and fork-specific flag
  * mappings. Validated strictly; errors name the file and the offending key.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { MappingEntry, MappingTable } from '../mapping/types.js';
+import { allRecipeNames, findRecipe } from '../mapping/recipes.js';
+import { didYouMean } from './suggest.js';
 
 export interface ProjectConfig {
   recipe?: string;
@@ -68,6 +71,8 @@ export function parseConfig(file: string, text: string): ProjectConfig {
   const out: ProjectConfig = {};
   if (c.recipe !== undefined) {
     if (typeof c.recipe !== 'string' || !/^[A-Za-z0-9_]+$/.test(c.recipe)) fail(file, 'recipe', 'must be a recipe function name');
+    const problem = recipeProblem(c.recipe);
+    if (problem) fail(file, 'recipe', problem);
     out.recipe = c.recipe;
   }
   if (c.bridgeRoot !== undefined) {
@@ -93,10 +98,46 @@ export function parseConfig(file: string, text: string): ProjectConfig {
   return out;
 }
 
+/** Undefined when run_recipe.py knows the recipe (or it is `auto`); else what is wrong. */
+export function recipeProblem(name: string): string | undefined {
+  if (name === 'auto' || findRecipe(name)) return undefined;
+  const names = allRecipeNames();
+  return `unknown recipe "${name}"${didYouMean(name, names)} (bridge-migrate --list-recipes lists them)`;
+}
+
+/**
+ * The nearest bridge-migrate.config.json in or above `start` (a folder, or a file's folder), as
+ * ruff and ast-grep look for theirs; undefined when there is none up to the file system root.
+ */
+export function findConfigFile(start: string): string | undefined {
+  let dir = path.resolve(start);
+  try {
+    if (!statSync(dir).isDirectory()) dir = path.dirname(dir);
+  } catch {
+    dir = path.dirname(dir); // a missing path: look from where it would be
+  }
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) {
+      // Named as the user would: relative to the working directory when inside it.
+      const relative = path.relative(process.cwd(), candidate);
+      return relative.startsWith('..') || path.isAbsolute(relative) ? candidate : relative;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /** The explicit config file, or bridge-migrate.config.json in the current directory, or nothing. */
 export function loadConfig(explicit: string | undefined): ProjectConfig {
   const file = explicit ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return {};
+  return loadConfigFile(file);
+}
+
+/** Reads and validates one config file. */
+export function loadConfigFile(file: string): ProjectConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

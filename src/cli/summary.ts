@@ -1,6 +1,7 @@
 /** The closing summary line and the findings printed to stderr. */
 import type { FileOutcome } from '../files/process-file.js';
 import { SEVERITY_RANK, type Finding, type Severity, type Verdict } from '../findings.js';
+import { paintFinding } from './color.js';
 
 export interface Counts {
   scanned: number;
@@ -46,9 +47,33 @@ export function summaryLine(c: Counts, seconds: number, write: boolean): string 
 }
 
 /** `file:line: severity: message`, one line per finding; notes only when asked for. */
-export function findingLines(o: FileOutcome, showNotes = false): string[] {
+export function findingLines(o: FileOutcome, showNotes = false, color = false): string[] {
   const shown: Severity[] = showNotes ? ['error', 'warning', 'note'] : ['error', 'warning'];
   return fileFindings(o)
     .filter((f) => shown.includes(f.severity))
-    .map((f) => `${o.path}${f.line > 0 ? `:${f.line}` : ''}: ${f.severity}: ${f.message}`);
+    .map((f) => paintFinding(`${o.path}${f.line > 0 ? `:${f.line}` : ''}`, f.severity, oneLine(f.message), color));
+}
+
+/** A message on one line (a finding never spans lines on stderr). */
+function oneLine(message: string): string {
+  return message.replace(/\r?\n/g, '\\n');
+}
+
+/** Code-point order of paths (the same on every machine and locale). */
+export const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** The most severe finding of the run, or undefined when there is none. */
+export function worstSeverity(outcomes: FileOutcome[]): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const o of outcomes) {
+    for (const f of fileFindings(o)) if (worst === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst]) worst = f.severity;
+  }
+  return worst;
+}
+
+/** Counts of findings by severity. */
+export function severityCounts(outcomes: FileOutcome[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  for (const o of outcomes) for (const f of fileFindings(o)) counts[f.severity]++;
+  return counts;
 }

@@ -9,6 +9,7 @@ import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-code
 import { atomicWrite } from './atomic-write.js';
 import { bashSyntaxProblem } from './bash-check.js';
 import { unifiedDiff } from '../print/diff.js';
+import { repoRelativePath } from './repo-path.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -32,6 +33,8 @@ export interface ProcessOptions extends MigrateOptions {
   /** Keep before/after texts in the outcome (default true; the HTML report needs them). */
   keepText?: boolean;
   maxBytes?: number;
+  /** Lines of context in the diff (default 3). */
+  context?: number;
 }
 
 function errorReport(path: string, message: string): FileReport {
@@ -69,7 +72,7 @@ export function processFile(path: string, options: ProcessOptions): FileOutcome 
   // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
   // applies to the file with `git apply` / `patch`.
   const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
-  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(path, outcome.before!, outcome.after!);
+  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context });
   if (options.keepText === false) {
     outcome.before = undefined;
     outcome.after = undefined;

@@ -1,10 +1,11 @@
 /** Unified diffs (`--- a/<path>` / `+++ b/<path>`), ready for `git apply`. */
 import { createTwoFilesPatch } from 'diff';
 
-export function unifiedDiff(path: string, before: string, after: string): string {
+/** `path` as the header should name it (see src/files/repo-path.ts); `context`: lines around each change (-U). */
+export function unifiedDiff(path: string, before: string, after: string, options: { context?: number } = {}): string {
   if (before === after) return '';
   const rel = path.replace(/^\.\//, '').replace(/^\/+/, '');
-  const patch = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: options.context ?? 3 });
   // jsdiff starts with an "=====" rule; git and patch ignore it, but it is noise.
   return patch.slice(patch.indexOf('--- '));
 }

@@ -1,38 +1,36 @@
 /**
- * The HTML review page (`--report <file.html>`): one self-contained document (inline CSS, no
- * scripts, no network) with the run's summary, and per file the launches' overrides, pinned
- * defaults, removed flags and warnings, and a side-by-side diff rendered by diff2html.
+ * The HTML review page (`--report <file.html>`): one self-contained document for triage. At the
+ * top the run's counts by verdict, filter buttons (blocked / review / ready / errors / no launch),
+ * a per-flag index ("removed --deepspeed: 120 files", a click filters by it), a sort choice and the
+ * file list (paginated). A file's details (findings, launches with overrides, pins and removed
+ * flags, a side-by-side diff with wrapped lines, a link to the next file that needs attention) are
+ * built only when it is opened, from data embedded in the page, so 500 files stay small and fast.
+ * Each file has a stable anchor derived from its path (`#f/<path>`).
  *
- * Pure: outcomes in, HTML text out. The only I/O is reading diff2html's stylesheet from
- * node_modules once. Every piece of text that comes from a script or a report goes through esc();
- * diff2html escapes the diff lines itself. A Content-Security-Policy forbids scripts and network
- * loads as a second line of defence.
+ * Pure: outcomes in, HTML text out. No network: the only script is inline, allowed by its hash in
+ * the Content-Security-Policy, and reads the data block as JSON; every piece of text from a script
+ * or a report reaches the page through textContent (the server side escapes what it writes).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { html as diffToHtml } from 'diff2html';
+import { createHash } from 'node:crypto';
 import type { FileOutcome } from '../files/process-file.js';
-import type { LaunchReport, OverrideReport, RemovedFlag } from '../types.js';
-import { countOutcomes, needsAttention, type Counts } from '../cli/summary.js';
+import type { RemovedFlag, Verdict } from '../types.js';
+import { SEVERITY_RANK, type Severity } from '../findings.js';
+import { countOutcomes, fileFindings } from '../cli/summary.js';
+import { isRemovalFinding, OUTCOME_LABEL } from '../cli/statistics.js';
 import { unifiedDiff } from './diff.js';
+import { CLIENT_SCRIPT, PAGE_CSS } from './html-client.js';
 
 export interface HtmlReportOptions {
   /** Page title (default `bridge-migrate review`). */
   title?: string;
   /** Timestamp shown in the header (default: now). */
   generatedAt?: Date;
+  /** Rows per page of the file list (default 100). */
+  pageSize?: number;
 }
 
-let diff2htmlCss: string | undefined;
-
-/** diff2html's stylesheet, read from its package once per process. */
-function diffCss(): string {
-  if (diff2htmlCss === undefined) {
-    const require = createRequire(import.meta.url);
-    diff2htmlCss = readFileSync(require.resolve('diff2html/bundles/css/diff2html.min.css'), 'utf8');
-  }
-  return diff2htmlCss;
-}
+/** A file's place in triage: its worst launch verdict, `error` when it could not be processed, `none` without a launch. */
+export type FileVerdict = Verdict | 'error' | 'none';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -41,274 +39,157 @@ export function esc(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-const STATUS_LABEL: Record<string, string> = { changed: 'changed', unchanged: 'unchanged', skipped: 'no launch', error: 'error' };
-
-const KIND_LABEL: Record<RemovedFlag['kind'], string> = {
-  unmapped: 'removed',
-  error: 'value lost',
-  folded: 'folded',
-  launcher: 'launcher',
-};
-
-const KIND_HELP: Record<RemovedFlag['kind'], string> = {
-  unmapped: 'no Bridge counterpart: removed from the launch',
-  error: 'could not be converted: the value is lost unless you act',
-  folded: 'merged into another override',
-  launcher: 'handled by the launcher',
-};
-
-function badge(cls: string, text: string, title?: string): string {
-  return `<span class="badge ${cls}"${title ? ` title="${esc(title)}"` : ''}>${esc(text)}</span>`;
+/** The anchor of a file: its path, with every character outside [A-Za-z0-9._/-] written as ~XX (UTF-8 hex). */
+export function anchorOf(path: string): string {
+  return `f/${Buffer.from(path, 'utf8')
+    .toString('latin1')
+    .replace(/[^A-Za-z0-9._/-]/g, (c) => `~${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`;
 }
 
-function lineCell(line: number): string {
-  return `<td class="line">${line > 0 ? esc(line) : ''}</td>`;
+/**
+ * blocked: a launch is blocked or an error-level finding exists; review: a warning; ready: only
+ * notes; error: the file could not be processed; none: no launch and nothing to say.
+ */
+export function fileVerdict(o: FileOutcome): FileVerdict {
+  if (o.report.status === 'error') return 'error';
+  const findings = fileFindings(o);
+  if (o.report.launches.some((l) => l.verdict === 'blocked') || findings.some((f) => f.severity === 'error')) return 'blocked';
+  if (o.report.launches.some((l) => l.verdict === 'review') || findings.some((f) => f.severity === 'warning')) return 'review';
+  return o.report.launches.length ? 'ready' : 'none';
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** A flag outcome of the per-flag index: "removed --deepspeed". */
+const flagKey = (r: RemovedFlag) => `${OUTCOME_LABEL[r.kind]} ${r.flag}`;
+
+/** JSON that is safe inside a <script> element (no `</script>`, no HTML comment openers). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function summary(c: Counts): string {
-  const stats: Array<[keyof Counts, string, string]> = [
-    ['scanned', 'files scanned', ''],
-    ['changed', 'changed', 'ok'],
-    ['unchanged', 'unchanged', ''],
-    ['skipped', 'skipped (no launch)', ''],
-    ['attention', 'need attention', c.attention ? 'warn' : ''],
-    ['errors', 'errors', c.errors ? 'bad' : ''],
-  ];
-  return `<section class="summary" aria-label="Summary">${stats
-    .map(([key, label, tone]) => `<div class="stat ${tone}" data-stat="${key}"><span class="num">${c[key]}</span><span class="label">${esc(label)}</span></div>`)
-    .join('')}</section>`;
-}
-
-function launchCounts(o: FileOutcome) {
-  let overrides = 0;
-  let pinned = 0;
-  let removed = 0;
-  let findings = o.report.messages.filter((m) => m.severity !== 'note').length;
-  for (const l of o.report.launches) {
-    overrides += l.overrides.length;
-    pinned += l.pinned.length;
-    removed += l.removed.filter((u) => u.severity !== 'note').length;
-    findings += l.findings.filter((m) => m.severity !== 'note').length;
-  }
-  return { overrides, pinned, removed, findings };
-}
-
-function statusBadges(o: FileOutcome): string {
-  const s = o.report.status;
-  let out = badge(`status-${s}`, STATUS_LABEL[s] ?? s);
-  if (s !== 'error' && needsAttention(o)) out += ` ${badge('attention', 'needs attention')}`;
-  return out;
-}
-
-function toc(entries: Array<{ o: FileOutcome; id: string }>): string {
-  if (!entries.length) return '';
-  const rows = entries.map(({ o, id }) => {
-    const n = launchCounts(o);
-    const num = (v: number, cls = '') => `<td class="num${v && cls ? ` ${cls}` : ''}">${v}</td>`;
-    return `<tr><td class="path"><a href="#${id}">${esc(o.path)}</a></td><td>${statusBadges(o)}</td>${num(o.report.launches.length)}${num(n.overrides)}${num(n.pinned)}${num(n.removed, 'bad')}${num(n.findings, 'warn')}</tr>`;
-  });
-  return `<section class="toc"><h2>Files</h2><table class="grid-table"><thead><tr><th>File</th><th>Status</th><th class="num">Launches</th><th class="num">Overrides</th><th class="num">Pinned</th><th class="num">Removed</th><th class="num">Findings</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
-}
-
-function overridesTable(rows: OverrideReport[], cls: string): string {
-  return `<table class="grid-table ${cls}"><thead><tr><th>Bridge key</th><th>Value</th><th>Megatron-LM flag</th><th class="num">Line</th></tr></thead><tbody>${rows
-    .map((r) => `<tr><td class="key"><code>${esc(r.key)}</code></td><td class="value"><code>${esc(r.value)}</code></td><td class="flag"><code>${esc(r.flag)}</code></td>${lineCell(r.line)}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-function removedTable(rows: RemovedFlag[]): string {
-  return `<table class="grid-table unmapped"><thead><tr><th>Megatron-LM flag</th><th>As written</th><th class="num">Line</th><th>Kind</th><th>Reason</th></tr></thead><tbody>${rows
-    .map((u) => `<tr class="kind-${esc(u.kind)}"><td class="flag"><code>${esc(u.flag)}</code></td><td class="value"><code>${esc(u.text)}</code></td>${lineCell(u.line)}<td>${badge(`kind kind-${u.kind}`, KIND_LABEL[u.kind] ?? u.kind, KIND_HELP[u.kind])}</td><td class="reason">${esc(u.reason)}</td></tr>`)
-    .join('')}</tbody></table>`;
-}
-
-function messageList(items: Array<{ line: number; message: string; severity?: string }>, cls: string): string {
-  return `<ul class="messages ${cls}">${items
-    .map((m) => `<li class="${esc(m.severity ?? 'warning')}">${m.line > 0 ? `<span class="at">line ${esc(m.line)}</span> ` : ''}${esc(m.message)}</li>`)
-    .join('')}</ul>`;
-}
-
-function launchSection(l: LaunchReport): string {
-  const target = l.migrated
-    ? ` <span class="arrow">→</span> <code>run_recipe.py</code>${l.recipe ? ` <span class="opt">--recipe</span> <code>${esc(l.recipe)}</code>` : ''}${l.dataset ? ` <span class="opt">--dataset</span> <code>${esc(l.dataset)}</code>` : ''}`
-    : ` ${badge('status-error', 'not migrated')}`;
-  const parts: string[] = [
-    `<h4>Launch at line ${esc(l.line)}: <code>${esc(l.launcher)}</code> <span class="arrow">→</span> <code>${esc(l.entrypoint)}</code>${target}</h4>`,
-  ];
-  const findings = l.findings.filter((m) => !m.message.startsWith('removed `'));
-  parts.push(`<p class="verdict">${badge(`verdict verdict-${l.verdict}`, l.verdict)}</p>`);
-  if (findings.length) parts.push(`<div class="block warnings"><h5>Findings</h5>${messageList(findings, 'warning-list')}</div>`);
-  if (l.removed.length) {
-    const serious = l.removed.filter((u) => u.severity !== 'note').length;
-    parts.push(
-      `<div class="block removed"><h5>Removed or unmapped flags <span class="count">${l.removed.length}</span></h5><p class="note">${
-        serious ? `${plural(serious, 'flag')} lost with no Bridge counterpart or value: check each reason. ` : ''
-      }Each removal is also recorded in a <code># bridge-migrate:</code> comment above the statement that held it.</p>${removedTable(l.removed)}</div>`,
-    );
-  }
-  const tables: string[] = [];
-  if (l.overrides.length) {
-    tables.push(`<div class="block overrides"><h5>Overrides <span class="count">${l.overrides.length}</span></h5>${overridesTable(l.overrides, 'override-table')}</div>`);
-  }
-  if (l.pinned.length) {
-    tables.push(
-      `<div class="block pinned"><h5>Pinned defaults <span class="count">${l.pinned.length}</span></h5><p class="note">The recipe${
-        l.recipe ? ` <code>${esc(l.recipe)}</code>` : ''
-      } would change these settings; the migrated launch pins them so the run keeps Megatron-LM's value. Drop a pin to adopt the recipe's value instead.</p>${overridesTable(l.pinned, 'pinned-table')}</div>`,
-    );
-  }
-  if (tables.length) parts.push(`<div class="columns">${tables.join('')}</div>`);
-  else if (l.migrated) parts.push('<p class="note">No overrides.</p>');
-  return `<div class="launch${l.migrated ? '' : ' not-migrated'}">${parts.join('')}</div>`;
-}
-
-function diffSection(o: FileOutcome): string {
-  if (o.before === undefined || o.after === undefined) return '<p class="note">The diff is not available for this file.</p>';
-  const diff = unifiedDiff(o.path, o.before, o.after);
-  if (!diff) return '';
-  const rendered = diffToHtml(diff, { outputFormat: 'side-by-side', drawFileList: false, matching: 'lines' });
-  return `<details class="diff" open><summary>Diff</summary>${rendered}</details>`;
-}
-
-function fileSection(o: FileOutcome, id: string): string {
+function fileData(o: FileOutcome) {
   const r = o.report;
-  const parts: string[] = [`<h3><span class="path">${esc(o.path)}</span> ${statusBadges(o)}</h3>`];
-  if (r.status === 'error') {
-    parts.push(`<div class="error-box"><strong>Error:</strong> ${esc(r.error ?? 'the file could not be processed')}</div>`);
+  const findings = fileFindings(o);
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const diff = r.status === 'changed' && o.before !== undefined && o.after !== undefined ? unifiedDiff(o.path, o.before, o.after) : '';
+  return {
+    p: o.path,
+    a: anchorOf(o.path),
+    s: r.status,
+    v: fileVerdict(o),
+    e: count('error'),
+    w: count('warning'),
+    n: count('note'),
+    x: r.error ?? '',
+    m: r.messages.filter((m) => !(m.severity === 'error' && m.message === r.error)).map((m) => [m.line, m.severity, m.message]),
+    k: [...new Set(r.launches.flatMap((l) => l.removed.map(flagKey)))],
+    L: r.launches.map((l) => ({
+      line: l.line,
+      entry: l.entrypoint,
+      launcher: l.launcher,
+      migrated: l.migrated,
+      verdict: l.verdict,
+      recipe: l.recipe ?? '',
+      dataset: l.dataset ?? '',
+      findings: l.findings.filter((f) => !isRemovalFinding(f, l.removed)).map((f) => [f.line, f.severity, f.message]),
+      overrides: l.overrides.map((v) => [v.key, v.value, v.flag, v.line]),
+      pinned: l.pinned.map((v) => [v.key, v.value, v.flag, v.line]),
+      removed: l.removed.map((u) => [u.flag, u.text, u.line, OUTCOME_LABEL[u.kind], u.severity, u.reason]),
+    })),
+    d: diff,
+    t: o.before === undefined && r.status === 'changed',
+  };
+}
+
+interface IndexEntry {
+  key: string;
+  severity: Severity;
+  files: number;
+  reason: string;
+}
+
+function flagIndex(outcomes: FileOutcome[]): IndexEntry[] {
+  const byKey = new Map<string, { severity: Severity; files: Set<string>; reason: string }>();
+  for (const o of outcomes) {
+    for (const l of o.report.launches) {
+      for (const r of l.removed) {
+        const key = flagKey(r);
+        const entry = byKey.get(key) ?? { severity: r.severity, files: new Set<string>(), reason: r.reason };
+        if (SEVERITY_RANK[r.severity] < SEVERITY_RANK[entry.severity]) entry.severity = r.severity;
+        entry.files.add(o.path);
+        byKey.set(key, entry);
+      }
+    }
   }
-  // The error message is also in messages; show the rest.
-  const messages = r.messages.filter((m) => !(m.severity === 'error' && m.message === r.error));
-  if (messages.length) parts.push(`<div class="block file-messages"><h5>File messages</h5>${messageList(messages, 'file-list')}</div>`);
-  for (const l of r.launches) parts.push(launchSection(l));
-  if (r.status === 'changed') parts.push(diffSection(o));
-  else if (r.status === 'unchanged') parts.push('<p class="note">No changes: the file is left as it is.</p>');
-  return `<section class="file status-${esc(r.status)}" id="${id}" data-status="${esc(r.status)}">${parts.join('')}</section>`;
+  return [...byKey.entries()]
+    .map(([key, e]) => ({ key, severity: e.severity, files: e.files.size, reason: e.reason }))
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.files - a.files || (a.key < b.key ? -1 : 1));
 }
 
-function skippedSection(entries: FileOutcome[]): string {
-  if (!entries.length) return '';
-  const items = entries.map((o) => {
-    const notes = o.report.messages.map((m) => `<span class="skip-note">${m.line > 0 ? `line ${esc(m.line)}: ` : ''}${esc(m.message)}</span>`).join('');
-    return `<li><span class="path">${esc(o.path)}</span>${notes}</li>`;
-  });
-  return `<section class="skipped" id="skipped"><h2>Without a Megatron-LM launch <span class="count">${entries.length}</span></h2><p class="note">Left byte-identical.</p><ul>${items.join('')}</ul></section>`;
-}
+const VERDICT_ORDER: FileVerdict[] = ['blocked', 'review', 'ready', 'error', 'none'];
+const VERDICT_LABEL: Record<FileVerdict, string> = { blocked: 'blocked', review: 'review', ready: 'ready', error: 'could not be processed', none: 'no launch' };
 
-function rank(o: FileOutcome): number {
-  if (o.report.status === 'error') return 0;
-  if (needsAttention(o)) return 1;
-  if (o.report.status === 'changed') return 2;
-  return 3;
+function indexList(entries: IndexEntry[]): string {
+  const item = (e: IndexEntry) =>
+    `<li class="sev-${e.severity}"><a href="#" class="flag-link" data-flag="${esc(e.key)}" title="${esc(e.reason)}"><code>${esc(e.key)}</code></a>: ${e.files} file${e.files === 1 ? '' : 's'} <span class="sev">${e.severity}</span></li>`;
+  const serious = entries.filter((e) => e.severity !== 'note');
+  const notes = entries.filter((e) => e.severity === 'note');
+  return `<section class="flag-index" aria-label="Flags by outcome"><h2>Flags removed, lost or folded</h2>${
+    serious.length ? `<ul class="index">${serious.map(item).join('')}</ul>` : '<p class="note">No flag was removed at warning or error level.</p>'
+  }${notes.length ? `<details><summary>${notes.length} more at note level (nothing changes)</summary><ul class="index">${notes.map(item).join('')}</ul></details>` : ''}</section>`;
 }
 
 export function htmlReport(outcomes: FileOutcome[], options: HtmlReportOptions = {}): string {
   const title = options.title ?? 'bridge-migrate review';
   const generated = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const counts = countOutcomes(outcomes);
-  const byPath = (a: FileOutcome, b: FileOutcome) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  const shown = outcomes
-    .filter((o) => o.report.status !== 'skipped')
-    .sort((a, b) => rank(a) - rank(b) || byPath(a, b))
-    .map((o, i) => ({ o, id: `file-${i + 1}` }));
-  const skipped = outcomes.filter((o) => o.report.status === 'skipped').sort(byPath);
+  const files = outcomes.map(fileData);
+  const byVerdict = Object.fromEntries(VERDICT_ORDER.map((v) => [v, files.filter((f) => f.v === v).length])) as Record<FileVerdict, number>;
+  const launches = counts.verdicts.ready + counts.verdicts.review + counts.verdicts.blocked;
+  const stats = [
+    ['files', 'files', outcomes.length],
+    ['launches', 'launches', launches],
+    ['blocked', 'launches blocked', counts.verdicts.blocked],
+    ['review', 'launches to review', counts.verdicts.review],
+    ['ready', 'launches ready', counts.verdicts.ready],
+    ['errors', 'files not processed', counts.errors],
+  ] as const;
+  const summary = `<section class="summary" aria-label="Summary">${stats
+    .map(([key, label, n]) => `<div class="stat stat-${key}${n && ['blocked', 'errors'].includes(key) ? ' bad' : n && key === 'review' ? ' warn' : ''}" data-stat="${key}"><span class="num">${n}</span><span class="label">${esc(label)}</span></div>`)
+    .join('')}</section>`;
+  const buttons = [`<button type="button" class="verdict-filter" data-verdict="all" aria-pressed="true">all <span class="count">${files.length}</span></button>`]
+    .concat(
+      [`<button type="button" class="verdict-filter" data-verdict="attention" aria-pressed="false">needs attention <span class="count">${byVerdict.blocked + byVerdict.review + byVerdict.error}</span></button>`],
+      VERDICT_ORDER.map((v) => `<button type="button" class="verdict-filter v-${v}" data-verdict="${v}" aria-pressed="false">${esc(VERDICT_LABEL[v])} <span class="count">${byVerdict[v]}</span></button>`),
+    )
+    .join('');
+  const index = flagIndex(outcomes);
+  const controls = `<section class="controls" aria-label="Filters"><div class="buttons" role="group" aria-label="Verdict">${buttons}</div><div class="selects"><label>Flag <select id="flag-filter"><option value="">any</option>${index
+    .map((e) => `<option value="${esc(e.key)}">${esc(e.key)} (${e.files})</option>`)
+    .join('')}</select></label> <label>Sort <select id="sort"><option value="verdict">by verdict, then path</option><option value="findings">by number of findings</option><option value="path">by path</option></select></label> <label>Path <input id="path-filter" type="search" placeholder="contains ..."></label></div><p id="shown" class="note" aria-live="polite"></p></section>`;
+  const data = { pageSize: options.pageSize ?? 100, files };
   const body = [
-    `<header class="top"><h1>${esc(title)}</h1><p class="meta">Megatron-LM → Megatron Bridge migration · generated ${esc(generated)}</p></header>`,
-    summary(counts),
-    toc(shown),
-    shown.map(({ o, id }) => fileSection(o, id)).join('\n'),
-    skippedSection(skipped),
+    `<header class="top"><h1>${esc(title)}</h1><p class="meta">Megatron-LM → Megatron Bridge migration · generated ${esc(generated)} · verdicts: <strong>blocked</strong> = would not start or loses a value, <strong>review</strong> = starts, a setting changes or needs a decision, <strong>ready</strong> = starts as before</p></header>`,
+    summary,
+    controls,
+    indexList(index),
+    '<main><section id="list" aria-label="Files"></section><section id="file" aria-label="File" hidden></section></main>',
+    '<noscript><p class="note">The file list and details need JavaScript (inline, nothing is fetched). The same data is in the JSON report (--json).</p></noscript>',
   ].join('\n');
+  const scriptHash = createHash('sha256').update(CLIENT_SCRIPT).digest('base64');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${diffCss()}</style>
 <style>${PAGE_CSS}</style>
 </head>
 <body>
 ${body}
+<script type="application/json" id="bm-data">${scriptJson(data)}</script>
+<script>${CLIENT_SCRIPT}</script>
 </body>
 </html>
 `;
 }
-
-const PAGE_CSS = `
-:root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg-soft:#f6f8fa; --ok:#1a7f37; --ok-bg:#dafbe1;
-  --warn:#9a6700; --warn-bg:#fff8c5; --bad:#cf222e; --bad-bg:#ffebe9; --info:#0969da; --info-bg:#ddf4ff; --pin-bg:#fff4e0; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 24px 32px 48px; font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: var(--fg); background: #fff; }
-code, .path { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
-h1 { font-size: 24px; margin: 0; }
-h2 { font-size: 18px; margin: 32px 0 10px; }
-h3 { font-size: 16px; margin: 0 0 12px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
-h3 .path { font-size: 15px; word-break: break-all; }
-h4 { font-size: 14px; margin: 0 0 10px; font-weight: 600; }
-h5 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
-.meta, .note { color: var(--muted); }
-.note { margin: 4px 0 8px; font-size: 13px; }
-header.top { padding-bottom: 12px; border-bottom: 1px solid var(--line); margin-bottom: 16px; }
-header.top .meta { margin: 4px 0 0; }
-.summary { display: flex; flex-wrap: wrap; gap: 12px; }
-.stat { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 130px; background: var(--bg-soft); }
-.stat .num { display: block; font-size: 26px; font-weight: 600; line-height: 1.2; }
-.stat .label { color: var(--muted); font-size: 13px; }
-.stat.ok { background: var(--ok-bg); border-color: #aceebb; }
-.stat.warn { background: var(--warn-bg); border-color: #eed888; }
-.stat.bad { background: var(--bad-bg); border-color: #ffcecb; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; border: 1px solid transparent; white-space: nowrap; font-family: inherit; }
-.status-changed.badge { color: var(--ok); background: var(--ok-bg); border-color: #aceebb; }
-.status-unchanged.badge, .status-skipped.badge { color: var(--muted); background: var(--bg-soft); border-color: var(--line); }
-.status-error.badge, .kind-error.badge, .kind-unmapped.badge { color: var(--bad); background: var(--bad-bg); border-color: #ffcecb; }
-.attention.badge { color: var(--warn); background: var(--warn-bg); border-color: #eed888; }
-.kind-folded.badge { color: var(--info); background: var(--info-bg); border-color: #b6e3ff; }
-.kind-launcher.badge { color: var(--muted); background: var(--bg-soft); border-color: var(--line); }
-.count { display: inline-block; min-width: 20px; padding: 0 6px; border-radius: 999px; background: #e6eaef; color: var(--fg); font-size: 11px; text-align: center; letter-spacing: 0; }
-table.grid-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-.grid-table th, .grid-table td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-.grid-table th { background: var(--bg-soft); font-weight: 600; white-space: nowrap; }
-.grid-table tbody tr:nth-child(even) td { background: #fbfcfd; }
-.grid-table .num, .grid-table .line { text-align: right; white-space: nowrap; width: 1%; font-variant-numeric: tabular-nums; }
-.grid-table td.num.bad { color: var(--bad); font-weight: 600; }
-.grid-table td.num.warn { color: var(--warn); font-weight: 600; }
-.grid-table td.value { overflow-wrap: anywhere; min-width: 8em; }
-.grid-table td.key, .grid-table td.flag { white-space: nowrap; }
-.grid-table.override-table td.value, .grid-table.pinned-table td.value { width: 45%; }
-.toc .grid-table td.path a { color: var(--info); text-decoration: none; word-break: break-all; }
-.toc .grid-table td.path a:hover { text-decoration: underline; }
-section.file { border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 20px 0; background: #fff; }
-section.file.status-error { border-color: #ffcecb; border-left: 6px solid var(--bad); }
-.error-box { background: var(--bad-bg); border: 1px solid #ffcecb; color: #82071e; border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; }
-.launch { border-top: 1px solid var(--line); padding-top: 12px; margin-top: 12px; }
-.launch:first-of-type { border-top: 0; padding-top: 0; }
-.launch .arrow { color: var(--muted); font-weight: 400; }
-.launch .opt { color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; font-weight: 400; }
-.block { margin: 10px 0 14px; }
-.columns { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; }
-@media (min-width: 1800px) { .columns { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
-.columns .block { margin: 0; }
-.messages { margin: 0; padding: 0; list-style: none; }
-.messages li { padding: 6px 10px; border-radius: 6px; margin: 4px 0; background: var(--warn-bg); border: 1px solid #eed888; }
-.messages li.error { background: var(--bad-bg); border-color: #ffcecb; }
-.messages .at { font-weight: 600; color: var(--warn); white-space: nowrap; }
-.messages li.error .at { color: var(--bad); }
-.removed .grid-table tr.kind-unmapped td, .removed .grid-table tr.kind-error td { background: var(--bad-bg); }
-.removed .grid-table tr.kind-folded td, .removed .grid-table tr.kind-launcher td { background: #f3f8ff; }
-.removed .grid-table td.reason { min-width: 260px; }
-.removed .grid-table td.value { min-width: 16em; }
-.pinned .grid-table td { background: var(--pin-bg) !important; }
-.pinned .grid-table th { background: #fde7c2; }
-details.diff { margin-top: 14px; }
-details.diff > summary { cursor: pointer; font-weight: 600; color: var(--muted); font-size: 13px; text-transform: uppercase; letter-spacing: .03em; margin-bottom: 8px; }
-.d2h-wrapper .d2h-file-wrapper { margin-bottom: 0; border-radius: 6px; }
-.d2h-file-collapse { display: none !important; }
-section.skipped ul { margin: 0; padding-left: 20px; }
-section.skipped li { margin: 2px 0; }
-.skip-note { color: var(--warn); margin-left: 10px; font-size: 13px; }
-`;
