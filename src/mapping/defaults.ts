@@ -46,6 +46,32 @@ export interface Pin {
   note?: string;
 }
 
+/**
+ * Megatron-LM settings that no flag holds but its argument code computes from others, where the
+ * vanilla recipe differs (checked on a GPU by bench/equivalence):
+ * - bias + activation fusion: on unless switched off (--no-bias-swiglu-fusion with --swiglu,
+ *   --no-bias-gelu-fusion or --disable-bias-linear without it); the recipe has it off;
+ * - fp32 (no --bf16/--fp16/FP8 flag): the optimizer and gradient reduction are fp32 too; the
+ *   recipe keeps bf16 ones beside mixed_precision=null.
+ */
+function computedPins(setFlags: Set<string>, setKeys: Set<string>): Pin[] {
+  const pins: Pin[] = [];
+  const pin = (key: string, text: string, flag: string, note: string, ownedBy?: string) => {
+    // A key the launch sets wins, except where the flags that spell it are read one at a time.
+    if (ownedBy ? !setFlags.has(ownedBy) : !setKeys.has(key)) pins.push({ override: { key, value: { kind: 'raw', text } }, flag, note });
+  };
+  const swiglu = setFlags.has('--swiglu');
+  const fused = swiglu ? !setFlags.has('--no-bias-swiglu-fusion') : !setFlags.has('--no-bias-gelu-fusion') && !setFlags.has('--disable-bias-linear');
+  const fusionFlag = swiglu ? '--no-bias-swiglu-fusion' : '--no-bias-gelu-fusion';
+  if (fused) pin('model.bias_activation_fusion', 'true', fusionFlag, 'Megatron-LM fuses bias and activation unless told not to; the recipe does not', fusionFlag);
+  const precision = ['--bf16', '--fp16', '--fp8-format', '--fp4-format'].some((f) => setFlags.has(f));
+  if (!precision) {
+    pin('optimizer.bf16', 'false', '--bf16', 'fp32 training: Megatron-LM\'s optimizer works in fp32');
+    pin('ddp.grad_reduce_in_fp32', 'false', '--accumulate-allreduce-grads-in-fp32', 'fp32 training: Megatron-LM reduces the fp32 gradients as they are');
+  }
+  return pins;
+}
+
 /** Pins and findings for one launch. */
 export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; findings: Message[] } {
   const findings: Message[] = [];
@@ -67,6 +93,7 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
   const pins: Pin[] = rows
     .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key) && applies(p.key))
     .map((p) => ({ override: { key: p.key, value: { kind: 'raw' as const, text: p.mlmDefault } }, flag: p.flag, note: p.note }));
+  for (const pin of computedPins(setFlags, setKeys)) pins.push(pin);
   if (!setFlags.has('--global-batch-size') && !setFlags.has('--batch-size')) {
     findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size; the recipe uses 32. Set train.global_batch_size to the value your run had'));
   }

@@ -130,6 +130,11 @@ function checkRule(rule: string, f: MlmFlag, all: MlmFlag[], o: Map<string, Hydr
     }
     case 'vpp':
       return o.has('model.virtual_pipeline_model_parallel_size') ? undefined : 'no model.virtual_pipeline_model_parallel_size';
+    case 'bias-fusion': {
+      // Megatron-LM reads --no-bias-swiglu-fusion with --swiglu, --no-bias-gelu-fusion without it.
+      const applies = last(all, '--swiglu') ? '--no-bias-swiglu-fusion' : '--no-bias-gelu-fusion';
+      return (defaultTable.lookup(f.flag)?.flag ?? f.flag) === applies ? eq('model.bias_activation_fusion', false) : undefined;
+    }
     case 'profiling': {
       // --profile switches profiling on; --use-pytorch-profiler picks torch.profiler over nsys.
       if (!last(all, '--profile')) return undefined;

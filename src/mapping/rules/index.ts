@@ -6,6 +6,7 @@ import { dataPathRule, blendPerSplitRule } from './data-path.js';
 import { vppRule, gqaRule } from './model-shape.js';
 import { swigluRule, distributedOptimizerRule, mockDataRule } from './simple.js';
 import { profilingRule } from './profiling.js';
+import { biasFusionRule } from './bias-fusion.js';
 
 export const rules: Rule[] = [
   precisionRule,
@@ -18,6 +19,7 @@ export const rules: Rule[] = [
   distributedOptimizerRule,
   mockDataRule,
   profilingRule,
+  biasFusionRule,
 ];
 
 export type { Rule, RuleContext, RuleResult } from './rule.js';
