@@ -220,7 +220,28 @@ def field_record(cls, field: dataclasses.Field, hints: dict, prefix: str = "") -
 
 def class_fields(cls, prefix: str = "") -> list[dict]:
     hints = resolved_hints(cls)
-    return [field_record(cls, f, hints, prefix) for f in dataclasses.fields(cls)]
+    records = [field_record(cls, f, hints, prefix) for f in dataclasses.fields(cls)]
+    mark_post_init(cls, records, prefix)
+    return records
+
+
+def mark_post_init(cls, records: list[dict], prefix: str = "") -> None:
+    """Fields whose value in a default-constructed instance is not the declared default: the
+    class's __post_init__ computes them (e.g. TokenizerConfig forces pad_vocab_size=False).
+    Recorded as post_init_default; classes that cannot be built without arguments are skipped."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            built = cls()
+    except Exception:
+        return
+    for record in records:
+        name = record["name"][len(prefix):]
+        if not record["default_is_literal"] or not hasattr(built, name):
+            continue
+        value = literal(getattr(built, name))
+        if json.dumps(value, sort_keys=True) != json.dumps(record["default"], sort_keys=True):
+            record["post_init_default"] = value
 
 
 def import_class(path: str):
@@ -641,6 +662,7 @@ def main() -> int:
                        "a section's class is the class of vanilla_gpt_pretrain_config()'s value where the recipe has one (in_vanilla_recipe: instance), else the first dataclass of the annotation; alternatives: the annotation's other members.",
                        "default: a JSON literal, or {expr}; default_factory is evaluated when it is a container type or a lambda.",
                        "declared_in: the most derived class whose own body annotates the field.",
+                       "post_init_default: the field's value in a default-constructed instance where the class's __post_init__ changes the declared default (classes that need constructor arguments are not checked).",
                        "mixed_precision_presets: the preset names of megatron.bridge.training.mixed_precision.MIXED_PRECISION_RECIPES (its factories' names); mixed_precision_preset_spellings: every key, hyphen spellings included.",
                    ]},
         "top_level_fields": top_level_records(ConfigContainer, hints),

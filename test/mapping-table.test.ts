@@ -1,6 +1,8 @@
 /**
  * Checks the generated mapping table (src/mapping/table.generated.json) and the default-difference
- * list (src/mapping/defaults.generated.json) against the reference facts in ../shared/reference.
+ * list (src/mapping/defaults.generated.json) against the pinned Bridge release's facts
+ * (src/mapping/bridge-release.generated.json, from scripts/extract-bridge-release.py) and
+ * Megatron-LM's flags and the guide in ../shared/reference.
  * Regenerate with `node scripts/generate-mapping.mjs`.
  */
 import { readFileSync } from 'node:fs';
@@ -53,7 +55,7 @@ interface DefaultRow {
 
 const table: Record<string, Entry> = readJson(path.join(REPO, 'src/mapping/table.generated.json'));
 const defaults: DefaultRow[] = readJson(path.join(REPO, 'src/mapping/defaults.generated.json'));
-const bridge = readJson(path.join(REF, 'bridge-config.json'));
+const bridge = readJson(path.join(REPO, 'src/mapping/bridge-release.generated.json'));
 const flags: Flag[] = readJson(path.join(REF, 'megatron-lm-flags.json')).flags;
 const guide = readFileSync(path.join(REF, 'megatron-lm-to-megatron-bridge-guide.md'), 'utf8');
 
