@@ -533,6 +533,9 @@ def build_recipe(function, cwd: str):
             error = f"{type(failure).__name__}: {text}".replace(cwd, "<cwd>")
             if hub.ids and is_offline_error(failure):
                 return None, {"kind": "hf", "hf_model_id": hub.ids[-1], "call": "AutoConfig.from_pretrained", "error": error}, hub.ids
+            named = re.match(r"([A-Za-z0-9][\w.-]*/[\w.-]+) does not appear to have a file named", text)
+            if named:  # another library's loader (diffusers): the id is in its message
+                return None, {"kind": "hf", "hf_model_id": named.group(1), "call": "from_pretrained", "error": error}, [named.group(1)]
             return None, {"kind": "error", "error": error}, hub.ids
 
 
@@ -541,6 +544,17 @@ def is_offline_error(failure: BaseException) -> bool:
     text = str(failure)
     markers = ("couldn't connect to 'https://huggingface.co'", "does not appear to have a file named", "offline mode", "cannot find the requested files")
     return any(m in text for m in markers)
+
+
+def builds_provider(function, failure: dict) -> bool:
+    """The recipe's model is a bridge-made provider: it stopped at to_megatron_provider, or it
+    stopped reading a config.json and its own source then calls to_megatron_provider."""
+    if failure["call"] == "to_megatron_provider":
+        return True
+    try:
+        return ".to_megatron_provider(" in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
 
 
 def recipe_records(cwd: str) -> tuple[dict, list[dict], dict]:
@@ -578,9 +592,9 @@ def recipe_records(cwd: str) -> tuple[dict, list[dict], dict]:
         else:
             record["built"] = False
             record["build_failure"] = failure
-            if failure["kind"] == "hf" and failure["call"] in ("to_megatron_provider",):
+            if failure["kind"] == "hf" and builds_provider(function, failure):
                 view, why = family_view(function.__module__, bridges)
-                source.update(view=view, view_from=f"not built offline ({failure['call']} needs {failure['hf_model_id']}'s config.json); {why}")
+                source.update(view=view, view_from=f"not built offline ({failure['call']} needs {failure['hf_model_id']}'s config.json) and the recipe builds a bridge provider; {why}")
             else:
                 source.update(view="unknown", view_from=f"not built offline: {failure['error']}")
         record["model_source"] = source
