@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
  * Generates the Megatron-LM -> Megatron Bridge mapping table and the
- * "Megatron-LM default vs recipe value" list from the reference facts.
+ * "Megatron-LM default vs recipe value" list.
  *
- *   inputs:  ../shared/reference/*.json, *.md   (or $BRIDGE_MIGRATE_REFERENCE)
+ *   inputs:  src/mapping/bridge-release.generated.json, bridge-release-recipes.generated.json
+ *                                                 (the Bridge side: read from the pinned release by
+ *                                                 scripts/extract-bridge-release.py)
+ *            ../shared/reference/megatron-lm-flags.json, the mapping guide (or $BRIDGE_MIGRATE_REFERENCE)
+ *                                                 (what the release cannot tell: Megatron-LM's flags)
  *            src/mapping/manual-entries.json      (hand-written entries, drop reasons, defaults notes)
  *            src/mapping/legacy-flags.json        (optional: flags of older Megatron-LM releases)
  *   outputs: src/mapping/table.generated.json     (option string -> MappingEntry, sorted)
@@ -70,12 +74,22 @@ function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** The Bridge facts of the pinned release (scripts/extract-bridge-release.py writes them). */
+const RELEASE_CONFIG = path.join(MAPPING_DIR, 'bridge-release.generated.json');
+const RELEASE_RECIPES = path.join(MAPPING_DIR, 'bridge-release-recipes.generated.json');
+
 function loadInputs() {
   const legacyFile = path.join(MAPPING_DIR, 'legacy-flags.json');
+  for (const file of [RELEASE_CONFIG, RELEASE_RECIPES]) {
+    if (!existsSync(file)) {
+      console.error(`generate-mapping: ${path.relative(REPO_ROOT, file)} is missing: run HF_HUB_OFFLINE=1 .venv-bridge/bin/python scripts/extract-bridge-release.py`);
+      process.exit(1);
+    }
+  }
   return {
     flagsFile: readJson(path.join(REF_DIR, 'megatron-lm-flags.json')),
-    bridge: readJson(path.join(REF_DIR, 'bridge-config.json')),
-    recipes: readJson(path.join(REF_DIR, 'bridge-recipes.json')),
+    bridge: readJson(RELEASE_CONFIG),
+    recipes: readJson(RELEASE_RECIPES),
     guide: readFileSync(path.join(REF_DIR, 'megatron-lm-to-megatron-bridge-guide.md'), 'utf8'),
     manual: readJson(path.join(MAPPING_DIR, 'manual-entries.json')),
     legacy: existsSync(legacyFile) ? readJson(legacyFile) : {},
@@ -222,11 +236,18 @@ function keyNotes(index, bridge, keys) {
       add(`${key} is a torch.dtype: Bridge converts a name (fp32, bf16, fp16...) with str_to_dtype only when the recipe's current value is a dtype`);
     }
     const group = bridge.groups[hit.view];
-    if (group?.alternatives?.length === 1 && group.alternatives[0] === 'None') {
+    if (noneInRecipe(group)) {
       add(`${hit.view} is None in the recipes, so a plain ${hit.view}.* override fails: the section must be created whole ('++${hit.view}={_target_:${group.class},...}')`);
     }
   }
   return notes;
+}
+
+/** A section the recipe leaves None (the release says so; older facts only had the annotation). */
+function noneInRecipe(group) {
+  if (!group) return false;
+  if (group.in_vanilla_recipe !== undefined) return group.in_vanilla_recipe === 'None';
+  return group.alternatives?.length === 1 && group.alternatives[0] === 'None';
 }
 
 /** Appends the key-derived notes to every entry (manual ones included). */
@@ -461,6 +482,7 @@ const isExpr = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) &
 
 /** The recipe's effective value for a key, or undefined when it is not a known literal. */
 function recipeValue(index, bridge, recipe, helperValues, key, allowExpr = false) {
+  if (recipe.instance_values) return instanceValue(index, bridge, recipe.instance_values, key, allowExpr);
   const sets = recipe.all_literal_sets;
   if (key in sets) {
     if (!isExpr(sets[key])) return { value: sets[key], from: 'recipe literal' };
@@ -478,6 +500,27 @@ function recipeValue(index, bridge, recipe, helperValues, key, allowExpr = false
   const hit = lookupKey(index, key);
   if (!hit || hit.view !== group || !hit.field.default_is_literal || hit.field.required) return undefined;
   return { value: hit.field.default, from: 'Bridge field default' };
+}
+
+const RELEASE_LABEL = (bridge) => `${RECIPE_NAME}() of megatron-bridge ${bridge.header?.versions?.['megatron-bridge'] ?? '?'}`;
+
+/**
+ * The value the built recipe has (the release's instance_values): said to be the field's default
+ * where it equals the class default, else set by the recipe. Sections the recipe leaves None (or a
+ * preset name) have no field values.
+ */
+function instanceValue(index, bridge, values, key, allowExpr) {
+  if (!(key in values)) return undefined;
+  const value = values[key];
+  if (isExpr(value)) return allowExpr ? { value, from: `${RELEASE_LABEL(bridge)} (not a literal)` } : undefined;
+  const hit = lookupKey(index, key);
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  // A value the section's __post_init__ computes (TokenizerConfig forces pad_vocab_size=false,
+  // CheckpointConfig async_strategy=mcore without async_save): an override cannot keep
+  // Megatron-LM's value against it, so it is no row.
+  if (hit && 'post_init_default' in hit.field && same(hit.field.post_init_default, value)) return undefined;
+  const isDefault = hit?.field.default_is_literal && same(hit.field.default, value);
+  return { value, from: `${RELEASE_LABEL(bridge)}, ${isDefault ? 'the field default' : 'set by the recipe'}` };
 }
 
 /** Hydra text for a JSON literal; `valueType` float keeps integral floats as 1.0. */
@@ -531,7 +574,7 @@ function computeDefaults(index, bridge, table, flags, recipes, manual) {
   const cfg = manual.defaults;
   const { recipe } = findRecipe(recipes, RECIPE_NAME);
   const byFlag = new Map(flags.flatMap((f) => f.effective_option_strings.map((o) => [o, f])));
-  const helperValues = cfg.recipeHelperValues.values;
+  const helperValues = cfg.recipeHelperValues?.values ?? {};
   const decided = new Set(cfg.skipKeys);
   for (const flagName of cfg.skipFlags) for (const key of table[flagName]?.keys ?? []) decided.add(key);
   const rows = new Map();

@@ -76,6 +76,9 @@ export function referenceFacts(refDir = REF_DIR) {
   const recipe = Object.values(recipes.recipes).find((r) => r.function === RECIPE || (r.legacy_aliases ?? []).some((a) => a.split('.').pop() === RECIPE));
   if (!recipe) throw new Error(`${RECIPE} not found in bridge-recipes.json`);
   const helper = manual.defaults?.recipeHelperValues?.values ?? {};
+  // The recipe as the pinned release builds it (scripts/extract-bridge-release.py), where known.
+  const release = readJson(path.join(MAPPING, 'bridge-release-recipes.generated.json'));
+  const built = Object.values(release.recipes).find((r) => r.function === RECIPE || (r.names ?? []).includes(RECIPE))?.instance_values ?? {};
   const groupFields = new Map(Object.entries(bridge.groups).map(([g, spec]) => [g, new Map(spec.fields.map((f) => [f.name, f]))]));
   const vanilla = {};
   const keys = [...new Set(Object.values(table).flatMap((e) => e.keys ?? []))].sort();
@@ -84,7 +87,8 @@ export function referenceFacts(refDir = REF_DIR) {
     const [group, name] = key.includes('.') ? [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)] : ['', key];
     const shape = recipe.model_source?.provider_shape ?? {};
     let hit;
-    if (key in sets) hit = isExpr(sets[key]) ? { expr: sets[key].expr, from: 'recipe (computed)' } : { value: sets[key], from: 'recipe literal' };
+    if (key in built) hit = { value: built[key], from: `${RECIPE}() of the pinned Bridge release` };
+    else if (key in sets) hit = isExpr(sets[key]) ? { expr: sets[key].expr, from: 'recipe (computed)' } : { value: sets[key], from: 'recipe literal' };
     else if (key in helper) hit = { value: helper[key], from: 'recipe optimizer/scheduler helper' };
     else if (group === 'model' && name in shape) hit = isExpr(shape[name]) ? { expr: shape[name].expr, from: 'model provider (computed)' } : { value: shape[name], from: 'model provider default' };
     else if ((bridge.groups[group]?.alternatives ?? []).includes('None')) hit = { value: null, from: `the recipe leaves ${group} unset (None)` };

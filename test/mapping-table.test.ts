@@ -1,8 +1,9 @@
 /**
  * Checks the generated mapping table (src/mapping/table.generated.json) and the default-difference
- * list (src/mapping/defaults.generated.json) against the reference facts carried in test/reference/
- * (pruned from ../shared/reference by scripts/generate-reference-facts.mjs; set
- * BRIDGE_MIGRATE_REFERENCE to check against another copy). Regenerate with `npm run generate`.
+ * list (src/mapping/defaults.generated.json) against the pinned Bridge release's facts
+ * (src/mapping/bridge-release.generated.json, from scripts/extract-bridge-release.py) and
+ * Megatron-LM's flags and the guide carried in test/reference/ (pruned from ../shared/reference by
+ * scripts/generate-reference-facts.mjs). Regenerate with `npm run generate`.
  */
 import { rules } from '../src/mapping/rules/index.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ interface DefaultRow {
 
 const table: Record<string, Entry> = readJson(path.join(REPO, 'src/mapping/table.generated.json'));
 const defaults: DefaultRow[] = readJson(path.join(REPO, 'src/mapping/defaults.generated.json'));
-const bridge = readJson(path.join(REF, 'bridge-config.json'));
+const bridge = readJson(path.join(REPO, 'src/mapping/bridge-release.generated.json'));
 const flags: Flag[] = readJson(path.join(REF, 'megatron-lm-flags.json')).flags;
 const guideFile = ['megatron-lm-to-megatron-bridge-guide.md', 'guide-rows.md'].map((f) => path.join(REF, f)).find((f) => existsSync(f))!;
 const guide = readFileSync(guideFile, 'utf8');
