@@ -129,6 +129,11 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(launch.secondEntry.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;
       }
+      if (launch.cutOff) {
+        const cut = lines.lineOf(launch.cutOff.start);
+        report.launches.push(skippedLaunch(launch, lines, `blocked: the launch command ends at the end of line ${cut - 1}, so \`${launch.cutOff.text.trim()}\` (line ${cut}) runs as a command of its own and ${launch.entryName} never receives those arguments; join the lines (or end line ${cut - 1} with \\), then run bridge-migrate again`));
+        continue;
+      }
       const resolved = resolveArguments(launch, index, lines, carriers, analysed);
       const shared = [...resolved.carriers.keys()].filter((n) => frozen.has(n));
       if (shared.length) {

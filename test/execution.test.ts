@@ -22,7 +22,9 @@ describe('execution under stub launchers', () => {
   for (const name of cases) {
     const dir = join(root, name);
     const execFile = join(dir, 'exec.json');
-    const exec: ExecOptions & { skip?: string } = existsSync(execFile) ? JSON.parse(readFileSync(execFile, 'utf8')) : {};
+    // exec.json: args/env/files for the run; `original` and `migrated`: the exact argv every
+    // launcher stub must record (name first), before and after migration.
+    const exec: ExecOptions & { skip?: string; original?: string[][]; migrated?: string[][] } = existsSync(execFile) ? JSON.parse(readFileSync(execFile, 'utf8')) : {};
     const test = exec.skip ? it.skip : it;
     test(name, () => {
       const input = readFileSync(join(dir, 'input.sh'), 'utf8');
@@ -32,6 +34,8 @@ describe('execution under stub launchers', () => {
       const before = executeScript(input, exec);
       const after = executeScript(output, exec);
       expect(after.status, after.stderr).toBe(before.status);
+      if (exec.original) expect(before.records, 'what the original script starts').toEqual(exec.original);
+      if (exec.migrated) expect(after.records, 'what the migrated script starts').toEqual(exec.migrated);
       const mlm = before.records.map((r) => splitAtEntry(r, /pretrain_[A-Za-z0-9_]+\.py$/)).filter((x) => x !== undefined);
       const unsupported = mlm.filter((m) => !/pretrain_(gpt|mamba|hybrid)/.test(m.entry));
       const gpt = mlm.filter((m) => /pretrain_(gpt|mamba|hybrid)/.test(m.entry));

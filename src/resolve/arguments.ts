@@ -4,7 +4,7 @@
  * `=` and `+=`, strings and arrays. Produces segments of tokens; flags are read from them by
  * `readFlags`.
  */
-import type { Node } from '../parse/parser.js';
+import { parseBash, type Node } from '../parse/parser.js';
 import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral } from '../parse/words.js';
 import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
 import type { Assignment, ScriptIndex } from './script-index.js';
@@ -63,6 +63,46 @@ export function assignmentTokens(a: Assignment, source: string, mode: ExpansionM
         });
     default:
       return [wordToken(v, source, 'word')];
+  }
+}
+
+function blank(text: string): string {
+  return text.replace(/[^\n]/g, ' ');
+}
+
+/**
+ * Tokens of a string assignment whose value is pasted into code that bash parses again (a launch
+ * string run by eval or `bash -c "..."`): the value is read as arguments of a command, so quotes in
+ * it group words. `joined`: newlines read as blanks (unquoted `eval $X`). Undefined when the value
+ * cannot be read that way here (escapes the outer quotes remove first, a syntax error); `cut` when
+ * a newline or `;` in the value ends the command.
+ */
+export function codeStringTokens(a: Assignment, text: string, joined: boolean): { tokens: Token[]; cut?: number } | undefined {
+  const v = a.value;
+  if (!v || (v.type !== 'string' && v.type !== 'raw_string')) return undefined;
+  const start = v.startIndex + 1;
+  const end = v.endIndex - 1;
+  let body = text.slice(start, end);
+  if (v.type === 'string' && /\\[^\n]/.test(body)) return undefined;
+  if (joined) body = body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length));
+  // A `:` command where the variable's name is written, then the value as its arguments; offsets
+  // stay those of the file.
+  const lead = a.node.startIndex;
+  const masked = `${blank(text.slice(0, lead))}:${blank(text.slice(lead + 1, start))}${body}${blank(text.slice(end))}`;
+  const tree = parseBash(masked);
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) return undefined;
+    const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const command = statements[0];
+    if (!command || command.type !== 'command') return undefined;
+    const ctx: WordContext = v.type === 'string' ? 'dq-code' : 'sq-code';
+    const words = command.childrenForFieldName('argument').filter((w): w is Node => !!w);
+    const tokens = words.map((w) => wordToken(w, masked, ctx));
+    const second = statements[1];
+    return second ? { tokens, cut: second.startIndex } : { tokens };
+  } finally {
+    tree.delete();
   }
 }
 
@@ -178,10 +218,17 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
 
   const visitCarrier = (name: string, mode: ExpansionMode) => {
     for (const a of index.assignments.get(name) ?? []) {
-      const tokens = assignmentTokens(a, text, mode);
+      let tokens = assignmentTokens(a, text, mode);
       if (mode === 'code' && a.value?.type === 'array') {
         problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a \`bash -c\` string; not migrated` });
         continue;
+      }
+      if (mode === 'code') {
+        const code = codeStringTokens(a, text, launch.joined === true);
+        if (code?.cut !== undefined) {
+          problems.push({ offset: code.cut, message: `blocked: the value of $${name} ends the launch command here (a newline or \`;\` inside a string that bash reads as code): the words after it never reached ${launch.entryName} and do not reach run_recipe.py either; join the lines (or end them with \\) if they were meant as arguments` });
+        }
+        if (code) tokens = code.tokens.filter((t) => code.cut === undefined || t.start < code.cut);
       }
       addSegment(tokens, { statementStart: a.statementStart, branchPath: a.branchPath, variable: name }, name);
     }

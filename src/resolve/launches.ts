@@ -9,7 +9,7 @@ import type { Node } from '../parse/parser.js';
 import { parseBash } from '../parse/parser.js';
 import { splitDqString, wordParts, wordToken } from '../parse/words.js';
 import type { Token, WordContext } from './types.js';
-import type { Assignment, ScriptIndex } from './script-index.js';
+import { statementOf, type Assignment, type ScriptIndex } from './script-index.js';
 
 export type EntryFamily = 'gpt' | 'mamba' | 'unsupported';
 
@@ -36,12 +36,19 @@ export interface Launch {
   args: Token[];
   /** A second entrypoint word among the arguments (a command that starts two scripts). */
   secondEntry?: Span;
+  /**
+   * The line after the launch that looks like the rest of its arguments (`--flag ...`, or `$ARGS`
+   * holding flags) but runs as a command of its own, because a newline ended the launch.
+   */
+  cutOff?: Span;
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
   ctx: WordContext;
+  /** Code read with its newlines as blanks (a string run by an unquoted `eval $X`). */
+  joined?: boolean;
   /** Source text that node offsets refer to (the file, or the file with all but a code string blanked). */
   source: string;
 }
@@ -143,6 +150,31 @@ function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'en
   return undefined;
 }
 
+const REFERENCE = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?\}?$/;
+
+/**
+ * The statement after `command` when it starts on the very next line with a word that looks like
+ * more arguments of the launch: a flag, or a variable whose value starts with one. Bash ends the
+ * command at the newline, so those words never reach the entrypoint.
+ */
+function cutOffArguments(command: Node, text: string, index: ScriptIndex): Span | undefined {
+  const statement = statementOf(command);
+  const next = statement.nextNamedSibling;
+  if (!next || next.type !== 'command') return undefined;
+  if (!/^[ \t]*\r?\n[ \t]*$/.test(text.slice(statement.endIndex, next.startIndex))) return undefined;
+  const first = commandWords(next)[0];
+  if (!first) return undefined;
+  const word = text.slice(first.startIndex, first.endIndex);
+  const ref = REFERENCE.exec(word);
+  const startsWithFlag = (value: string) => /^["'(]?(\s|\\\n)*-{1,2}[A-Za-z]/.test(value);
+  const looksLikeArguments = ref
+    ? (index.assignments.get(ref[1]) ?? []).some((a) => a.value !== null && startsWithFlag(a.value.text))
+    : /^-{1,2}[A-Za-z]/.test(word);
+  if (!looksLikeArguments) return undefined;
+  const end = text.indexOf('\n', next.startIndex);
+  return { start: next.startIndex, end: end === -1 ? next.endIndex : Math.min(end, next.endIndex), text: text.slice(next.startIndex, end === -1 ? next.endIndex : Math.min(end, next.endIndex)) };
+}
+
 /** `bash -c "..."` / `sh -c '...'`: the string argument that holds code. */
 function innerCode(words: Node[], source: string): Node | undefined {
   for (let i = 0; i + 2 < words.length + 1; i++) {
@@ -172,9 +204,20 @@ export interface LaunchScan {
  * How a string variable that holds a launch is run: as code (`sh -c "... $X ..."`, `eval $X`: the
  * value is parsed again) or as split words (`$X args`, `srun $X`, `bash -c '... $X ...'` where the
  * inner shell expands it). Code wins when both occur (an `echo $X` next to `eval $X`).
+ * `joined`: every code use is an unquoted `eval $X`, whose word splitting turns the value's
+ * newlines into blanks before eval reads it, so a newline does not end the command there (it does
+ * in `eval "$X"` and `bash -c "... $X"`).
  */
-function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'code' | 'split'; companions: Set<string> } {
+interface StringUse {
+  use?: 'code' | 'split';
+  joined: boolean;
+  companions: Set<string>;
+}
+
+function stringUse(name: string, index: ScriptIndex, source: string): StringUse {
   let use: 'code' | 'split' | undefined;
+  let joinedCode = false;
+  let lineCode = false;
   const companions = new Set<string>();
   const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
   const isRef = (n: Node) => {
@@ -191,18 +234,23 @@ function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'c
     const code = innerCode(words, source);
     const before = use;
     if (code && ref.test(code.text)) {
-      if (code.type === 'string') use = 'code';
-      else use = use ?? 'split';
+      if (code.type === 'string') {
+        use = 'code';
+        lineCode = true;
+      } else use = use ?? 'split';
       noteCompanions(code.text);
-    } else if (first === 'eval' && words.slice(1).some(isRef)) use = 'code';
-    else if (first !== 'echo' && first !== 'printf' && words.some((w) => w.type !== 'string' && isRef(w))) use = use ?? 'split';
+    } else if (first === 'eval' && words.slice(1).some(isRef)) {
+      use = 'code';
+      if (words.slice(1).some((w) => isRef(w) && w.type === 'string')) lineCode = true;
+      else joinedCode = true;
+    } else if (first !== 'echo' && first !== 'printf' && words.some((w) => w.type !== 'string' && isRef(w))) use = use ?? 'split';
     if (use !== before || (code && ref.test(code.text))) noteCompanions(source.slice(cmd.node.startIndex, cmd.node.endIndex));
   }
-  return { use, companions };
+  return { use, joined: joinedCode && !lineCode, companions };
 }
 
 /** stringUse, or the use of a string variable that embeds this one (`command="$command $X"`). */
-function transitiveUse(name: string, index: ScriptIndex, source: string, depth = 0): ReturnType<typeof stringUse> {
+function transitiveUse(name: string, index: ScriptIndex, source: string, depth = 0): StringUse {
   const direct = stringUse(name, index, source);
   if (direct.use || depth >= 3) return direct;
   const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
@@ -210,7 +258,7 @@ function transitiveUse(name: string, index: ScriptIndex, source: string, depth =
     if (other === name) continue;
     if (!list.some((a) => a.value?.type === 'string' && ref.test(a.value.text))) continue;
     const outer = transitiveUse(other, index, source, depth + 1);
-    if (outer.use) return { use: outer.use, companions: new Set([...direct.companions, ...outer.companions]) };
+    if (outer.use) return { use: outer.use, joined: outer.joined, companions: new Set([...direct.companions, ...outer.companions]) };
   }
   return direct;
 }
@@ -236,13 +284,16 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
   const launches: Launch[] = [];
   const problems: LaunchScan['problems'] = [];
 
-  const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string) => {
+  /** `joined`: the code is read with its newlines turned into blanks (unquoted `eval $X`). */
+  const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string, joined = false) => {
     const body = source.slice(start, end);
     if (quoted && /\\"/.test(body)) {
       problems.push({ offset: start, message: 'the command string contains escaped double quotes; migrate it by hand or move the command out of the string' });
       return;
     }
-    const masked = maskOutside(source, start, end);
+    // Same length: offsets into `masked` are offsets into the file.
+    const code = joined ? body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length)) : body;
+    const masked = maskOutside(source.slice(0, start) + code + source.slice(end), start, end);
     const tree = parseBash(masked);
     trees.push(tree);
     const ctx: WordContext = quoted ? 'dq-code' : 'sq-code';
@@ -251,11 +302,14 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         const launch = launchFrom(
           commandWords(n).map((w) => wordToken(w, masked, ctx)),
           f,
-          { start: n.startIndex, end: n.endIndex, statementStart: at.statementStart, branchPath: at.branchPath, ctx, source: masked },
+          { start: n.startIndex, end: n.endIndex, statementStart: at.statementStart, branchPath: at.branchPath, ctx, source: masked, joined },
           masked,
           prefix,
         );
-        if (launch) launches.push(launch);
+        if (launch) {
+          launch.cutOff = cutOffArguments(n, masked, index);
+          launches.push(launch);
+        }
       }
       for (const c of n.namedChildren) if (c) visit(c);
     };
@@ -271,6 +325,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       source,
     );
     if (launch) {
+      launch.cutOff = cutOffArguments(cmd.node, source, index);
       launches.push(launch);
       continue;
     }
@@ -286,7 +341,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     for (const a of list as Assignment[]) {
       const v = a.value;
       if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
-      const { use, companions } = transitiveUse(name, index, source);
+      const { use, joined, companions } = transitiveUse(name, index, source);
       if (!use) continue;
       const appends = list
         .filter((b) => b !== a && b.value?.type === 'string' && (b.append || new RegExp(`\\$\\{?${name}\\b`).test(b.value.text)))
@@ -299,7 +354,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
-        scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `);
+        scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `, joined);
         for (const l of launches.slice(n)) {
           l.launcherWords.push(...fixes);
           l.appends = appends;

@@ -41,11 +41,16 @@ export interface ScriptIndex {
   commands: Array<{ node: Node; statementStart: number; branchPath: string }>;
 }
 
-/** Start offset of the statement that holds `node` (comments are inserted above it). */
-export function statementStartOf(node: Node): number {
+/** The statement that holds `node`: its ancestor right below a program, block or branch. */
+export function statementOf(node: Node): Node {
   let cur: Node = node;
   while (cur.parent && !CONTAINERS.has(cur.parent.type)) cur = cur.parent;
-  return cur.startIndex;
+  return cur;
+}
+
+/** Start offset of the statement that holds `node` (comments are inserted above it). */
+export function statementStartOf(node: Node): number {
+  return statementOf(node).startIndex;
 }
 
 export function indexScript(root: Node): ScriptIndex {
