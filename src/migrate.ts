@@ -176,6 +176,9 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         keyProblem: (k) => modelKeyProblem(choice.view, k, recipe),
         quoteFixes: resolved.quoteFixes,
       });
+      for (const guard of launch.entryGuards ?? []) {
+        plan.report.warnings.push({ line: lines.lineOf(guard.start), message: `\`${guard.text}\` tests $${launch.entryVariable}, which still holds the path of ${launch.entryName} (Megatron-LM): the migrated launch does not run that file, so this test only checks that Megatron-LM is still installed; remove it or make it test run_recipe.py` });
+      }
       if (editsTouchErrors(plan.edits, regions)) {
         report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;

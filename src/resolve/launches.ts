@@ -34,6 +34,13 @@ export interface Launch {
   launcherWords: Span[];
   /** Megatron-LM arguments after the entrypoint. */
   args: Token[];
+  /**
+   * The variable that holds the entrypoint's path, when the launch names it that way (`$SCRIPT`):
+   * it stays a path (the script may test it), the launch word is rewritten instead.
+   */
+  entryVariable?: string;
+  /** `[ -f "$SCRIPT" ]`-style tests of that variable: they still demand the Megatron-LM file. */
+  entryGuards?: Span[];
   /** A second entrypoint word among the arguments (a command that starts two scripts). */
   secondEntry?: Span;
   /**
@@ -97,6 +104,30 @@ interface Finder {
   extra: string[];
 }
 
+/**
+ * The entrypoint a variable holds when every assignment of it is one word that ends in the same
+ * family's entrypoint (`SCRIPT=pretrain_gpt.py`, `SCRIPT="${MEGATRON}/pretrain_gpt.py"`): a path,
+ * not a command.
+ */
+function pathVariableEntry(name: string, f: Finder): string | undefined {
+  const list = f.index.assignments.get(name);
+  if (!list?.length) return undefined;
+  const names = new Set<string>();
+  for (const a of list) {
+    if (!a.value || a.append || a.value.type === 'array') return undefined;
+    const parts = wordParts(a.value, f.source);
+    const last = parts[parts.length - 1];
+    if (!last || last.kind !== 'lit') return undefined;
+    if (parts.some((p) => (p.kind === 'lit' ? /\s/.test(p.text) : 'name' in p && p.name === name))) return undefined;
+    const m = ENTRY.exec(last.text);
+    if (!m) return undefined;
+    names.add(m[1]);
+  }
+  const families = new Set([...names].map(entryFamily));
+  if (families.size !== 1) return undefined;
+  return [...names][0];
+}
+
 /** Entry name of a token: a literal ending in an entrypoint, or a variable that only holds one. */
 function entryOf(token: Token, f: Finder): string | undefined {
   const last = token.parts[token.parts.length - 1];
@@ -105,23 +136,17 @@ function entryOf(token: Token, f: Finder): string | undefined {
     if (m) return m[1];
     if (f.extra.includes(basename(last.text))) return basename(last.text);
   }
-  if (token.parts.length === 1 && last?.kind === 'exp' && last.name) {
-    const list = f.index.assignments.get(last.name);
-    if (!list?.length) return undefined;
-    const names = new Set<string>();
-    for (const a of list) {
-      if (!a.value || a.append) return undefined;
-      const parts = wordParts(a.value, f.source);
-      const text = parts.length === 1 && parts[0].kind === 'lit' ? parts[0].text : undefined;
-      const m = text === undefined ? null : ENTRY.exec(text);
-      if (!m) return undefined;
-      names.add(m[1]);
-    }
-    const families = new Set([...names].map(entryFamily));
-    if (families.size !== 1) return undefined;
-    return [...names][0];
-  }
+  if (token.parts.length === 1 && last?.kind === 'exp' && last.name) return pathVariableEntry(last.name, f);
   return undefined;
+}
+
+/** Tests (`[ -f "$X" ]`, `[[ -e $X ]]`, `test -f $X`) that read the variable `name`. */
+function guardsOf(name: string, f: Finder): Span[] {
+  const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
+  const nodes = [...f.index.tests, ...f.index.commands.map((c) => c.node).filter((n) => commandWords(n)[0]?.text === 'test')];
+  return nodes
+    .filter((n) => ref.test(f.source.slice(n.startIndex, n.endIndex)))
+    .map((n) => ({ start: n.startIndex, end: n.endIndex, text: f.source.slice(n.startIndex, n.endIndex) }));
 }
 
 function familyOf(name: string, f: Finder): EntryFamily {
@@ -136,8 +161,11 @@ function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'en
     const span = (t: Token): Span => ({ start: t.start, end: t.end, text: sourceText.slice(t.start, t.end) });
     const launcherWords = tokens.slice(0, i).map(span);
     const second = tokens.slice(i + 1).find((t) => entryOf(t, f) !== undefined);
+    const only = tokens[i].parts.length === 1 ? tokens[i].parts[0] : undefined;
+    const ref = only?.kind === 'exp' ? only.name : undefined;
     return {
       secondEntry: second ? span(second) : undefined,
+      ...(ref ? { entryVariable: ref, entryGuards: guardsOf(ref, f) } : {}),
       ...base,
       entry: span(tokens[i]),
       entryName: name,
@@ -336,11 +364,16 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     }
   }
 
-  // Launch commands kept in string variables and run later.
+  // Launch commands kept in string variables and run later: strings that name an entrypoint,
+  // directly or through a variable that holds its path.
+  const pathVariables = [...index.assignments.keys()].filter((n) => ENTRY_ANYWHERE.test(index.assignments.get(n)!.map((a) => a.value?.text ?? '').join(' ')) && pathVariableEntry(n, f));
+  const namesEntry = (text: string) => ENTRY_ANYWHERE.test(text) || pathVariables.some((n) => new RegExp(`\\$(\\{${n}\\}|${n}(?![A-Za-z0-9_]))`).test(text));
   for (const [name, list] of index.assignments) {
     for (const a of list as Assignment[]) {
       const v = a.value;
-      if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
+      if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !namesEntry(v.text)) continue;
+      // A variable that only holds the entrypoint's path: the launch is where it is used.
+      if (pathVariables.includes(name)) continue;
       const { use, joined, companions } = transitiveUse(name, index, source);
       if (!use) continue;
       const appends = list

@@ -39,6 +39,8 @@ export interface Assignment {
 export interface ScriptIndex {
   assignments: Map<string, Assignment[]>;
   commands: Array<{ node: Node; statementStart: number; branchPath: string }>;
+  /** `[ ... ]` and `[[ ... ]]` tests. */
+  tests: Node[];
 }
 
 /** The statement that holds `node`: its ancestor right below a program, block or branch. */
@@ -56,6 +58,7 @@ export function statementStartOf(node: Node): number {
 export function indexScript(root: Node): ScriptIndex {
   const assignments = new Map<string, Assignment[]>();
   const commands: ScriptIndex['commands'] = [];
+  const tests: Node[] = [];
   // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
   // largest cost of a tree walk in web-tree-sitter).
   const cursor = root.walk();
@@ -78,13 +81,15 @@ export function indexScript(root: Node): ScriptIndex {
       } else if (type === 'command') {
         const node = cursor.currentNode;
         commands.push({ node, statementStart: statementStartOf(node), branchPath: here });
+      } else if (type === 'test_command') {
+        tests.push(cursor.currentNode);
       }
       if (cursor.gotoFirstChild()) {
         paths.push(here);
         continue;
       }
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return { assignments, commands };
+        if (!cursor.gotoParent()) return { assignments, commands, tests };
         paths.pop();
       }
     }
