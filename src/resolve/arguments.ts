@@ -106,6 +106,31 @@ export function codeStringTokens(a: Assignment, text: string, joined: boolean): 
   }
 }
 
+/** Text that reads the same as one or more plain code words: no quotes, escapes or operators. */
+const PLAIN_CODE = /^[A-Za-z0-9_\-.,\/:=+@%\s]*$/;
+
+/**
+ * Tokens of an array whose elements are joined into code that bash parses again (`"... ${A[@]}"`
+ * inside a launch string run by `bash -c` or eval). Each element's value becomes code text, so an
+ * element is read word by word as code; undefined when an element's value would not read as
+ * plain words (quotes, escapes, operators or a newline in it).
+ */
+export function codeArrayTokens(a: Assignment, source: string): Token[] | undefined {
+  const v = a.value;
+  if (!v || v.type !== 'array') return undefined;
+  const tokens: Token[] = [];
+  for (const c of v.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    const parts = wordParts(c, source);
+    if (parts.some((p) => p.kind === 'lit' && (!PLAIN_CODE.test(p.text) || p.text.includes('\n')))) return undefined;
+    // An element with blanks is read word by word inside its quotes; any other is one word.
+    if (c.type === 'string' && hasBlank(c, source)) tokens.push(...splitDqString(c, source, 'dq-code'));
+    else if (c.type === 'raw_string' && hasBlank(c, source)) tokens.push(...splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-code'));
+    else tokens.push(wordToken(c, source, 'word-code'));
+  }
+  return tokens;
+}
+
 /** A quoted array element whose text has blanks (split again by an unquoted ${A[@]}). */
 function hasBlank(node: Node, source: string): boolean {
   return (node.type === 'string' || node.type === 'raw_string') && /\s/.test(source.slice(node.startIndex + 1, node.endIndex - 1));
@@ -149,7 +174,7 @@ export function findCarriers(index: ScriptIndex, source: string): Set<string> {
 }
 
 function modeOf(ref: { quoted: boolean; array: boolean }, ctx: WordContext, isArrayValue: boolean): ExpansionMode {
-  if (ctx === 'dq-code' || ctx === 'sq-code') return 'code';
+  if (ctx === 'dq-code' || ctx === 'sq-code' || ctx === 'word-code') return 'code';
   // "${A[@]}" of an array keeps each element a word; ${A[@]} splits elements again.
   if (ref.array && isArrayValue) return ref.quoted ? 'words' : 'split';
   if (!ref.quoted) return 'split';
@@ -200,7 +225,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
         }
         if (!prev) {
           used.set(ref.name, mode);
-          visitCarrier(ref.name, mode);
+          visitCarrier(ref.name, mode, t.ctx);
         }
         const list = index.assignments.get(ref.name);
         const blanks = (list ?? []).some((a) => a.value?.type === 'array' && a.value.namedChildren.some((c) => !!c && hasBlank(c, text)));
@@ -216,12 +241,19 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
     flush();
   };
 
-  const visitCarrier = (name: string, mode: ExpansionMode) => {
+  /** `ctx`: where the reference to the carrier is written. */
+  const visitCarrier = (name: string, mode: ExpansionMode, ctx: WordContext) => {
     for (const a of index.assignments.get(name) ?? []) {
       let tokens = assignmentTokens(a, text, mode);
       if (mode === 'code' && a.value?.type === 'array') {
-        problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a \`bash -c\` string; not migrated` });
-        continue;
+        // "... ${A[@]} ..." in a double-quoted code string: the outer shell joins the elements into
+        // the code. In '...' the inner shell would expand it, where the array does not exist.
+        const elements = ctx === 'sq-code' ? undefined : codeArrayTokens(a, text);
+        if (!elements) {
+          problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a string that bash reads as code, and its elements hold quotes, escapes or operators (or the string is single-quoted); not migrated` });
+          continue;
+        }
+        tokens = elements;
       }
       if (mode === 'code') {
         const code = codeStringTokens(a, text, launch.joined === true);

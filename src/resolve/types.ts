@@ -25,8 +25,10 @@ export type Part =
  * - sq-split:  the same inside '...'.
  * - dq-code:   inside a "..." string that bash parses again as code (`bash -c "..."`).
  * - sq-code:   inside a '...' string that bash parses again as code (`bash -c '...'`).
+ * - word-code: a shell word (an array element) whose value is pasted into code that bash parses
+ *              again (`CMD="python pretrain_gpt.py ${A[@]}"` run by `bash -c "$CMD"` or eval).
  */
-export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code';
+export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code' | 'word-code';
 
 export interface Token {
   parts: Part[];
