@@ -8,7 +8,7 @@ import { SourceLines } from './parse/source-lines.js';
 import { errorRegions, overlaps, type Region } from './parse/error-regions.js';
 import { indexScript } from './resolve/script-index.js';
 import { findLaunches, type Launch } from './resolve/launches.js';
-import { findCarriers, resolveArguments } from './resolve/arguments.js';
+import { findCarriers, resolveArguments, staticSplit } from './resolve/arguments.js';
 import { readFlags } from './resolve/flags.js';
 import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
 import { convertOccurrence, removed, type Conversion } from './mapping/convert.js';
@@ -140,7 +140,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));
         continue;
       }
-      const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines);
+      const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed));
       const converted = convertAll(occurrences, table);
       const warnings = [
         ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message })),

@@ -79,6 +79,12 @@ describe('execution under stub launchers', () => {
         }
         const flags = readMegatronArgs(m.args);
         for (const f of flags) {
+          if (f.stray) {
+            // Megatron-LM rejected it; the launch must report an error and not pass it on.
+            expect(migrated[i].unmapped.some((u) => u.kind === 'error'), `${name}: stray word ${f.flag} is not reported`).toBe(true);
+            expect(rest, `${name}: stray word ${f.flag} reaches run_recipe.py`).not.toContain(f.flag);
+            continue;
+          }
           const problem = checkFlag(f, flags, overrides, removedFlags, b.args[3]);
           expect(problem, `${name}: ${f.flag} ${f.values.join(' ')}`).toBeUndefined();
         }

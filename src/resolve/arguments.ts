@@ -56,8 +56,9 @@ export function assignmentTokens(a: Assignment, source: string, mode: ExpansionM
         .flatMap((c) => {
           // ${A[@]} unquoted splits each element again: "--vocab-size 128256" is two words.
           if (mode === 'split' && hasBlank(c, source)) {
-            if (c.type === 'string') return splitDqString(c, source, 'dq-split');
-            if (c.type === 'raw_string') return splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-split');
+            const group = { start: c.startIndex, end: c.endIndex };
+            if (c.type === 'string') return splitDqString(c, source, 'dq-split').map((t) => ({ ...t, group }));
+            if (c.type === 'raw_string') return splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-split').map((t) => ({ ...t, group }));
           }
           return [wordToken(c, source, 'word')];
         });
@@ -275,6 +276,26 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
     }
   }
   return { segments, carriers: used, problems, passthrough, quoteFixes };
+}
+
+/**
+ * The words an unquoted `$X` (the whole token) splits into when every assignment of X is literal
+ * text: the assignment with the most words, with its line; undefined when X is not that simple.
+ */
+export function staticSplit(token: Token, index: ScriptIndex, source: string): { words: string[]; offset: number } | undefined {
+  const ref = plainReference(token);
+  if (!ref || ref.quoted || ref.array || !token.splat) return undefined;
+  const list = index.assignments.get(ref.name);
+  if (!list?.length) return undefined;
+  let best: { words: string[]; offset: number } | undefined;
+  for (const a of list) {
+    if (!a.value || a.append || a.value.type === 'array') return undefined;
+    const parts = wordParts(a.value, source);
+    if (parts.some((p) => p.kind !== 'lit')) return undefined;
+    const words = parts.map((p) => p.text).join('').split(/[ \t\n]+/).filter(Boolean);
+    if (!best || words.length > best.words.length) best = { words, offset: a.node.startIndex };
+  }
+  return best;
 }
 
 const singleWordCache = new WeakMap<ScriptIndex, Map<string, boolean>>();

@@ -38,10 +38,46 @@ function splitInline(token: Token): { flag: string; value?: Token } {
   return { flag: first.text.slice(0, eq), value };
 }
 
+/** The most words a flag of this arity takes (Infinity for `+` / `*` / unknown). */
+function maxValues(arity: Arity | undefined): number {
+  if (arity === '?') return 1;
+  return typeof arity === 'number' ? arity : Infinity;
+}
+
+/**
+ * Words after a flag's last value that belong with it but that bash passes as separate argv
+ * words: the rest of a quoted array element that an unquoted ${A[@]} splits (`"PATH OR NAME"`),
+ * or of a value written in quotes inside a string that is split into words (where the quotes are
+ * literal characters: `ARGS="--x 'a b'"`). Megatron-LM's argparse rejects them as unrecognized.
+ */
+function strandedWords(toks: Token[], j: number, last: Token | undefined): number {
+  if (!last) return j;
+  let k = j;
+  if (last.group) {
+    while (k < toks.length && toks[k].group?.start === last.group.start && !startsLikeFlag(toks[k])) k++;
+    return k;
+  }
+  if (last.ctx === 'dq-split' || last.ctx === 'sq-split') {
+    const text = leadingLiteral(last);
+    const quote = text[0];
+    if ((quote === "'" || quote === '"') && !(text.length > 1 && text.endsWith(quote) && last.parts.length === 1)) {
+      while (k < toks.length && !startsLikeFlag(toks[k])) {
+        const end = toks[k].parts[toks[k].parts.length - 1];
+        k++;
+        if (end?.kind === 'lit' && end.text.endsWith(quote)) return k;
+      }
+      return j;
+    }
+  }
+  return j;
+}
+
 export function readFlags(
   segments: Segment[],
   arityOf: (flag: string) => Arity | undefined,
   lines: SourceLines,
+  /** The literal words an unquoted `$X` value splits into, when known (see staticSplit). */
+  splitOf?: (token: Token) => { words: string[]; offset: number } | undefined,
 ): { occurrences: FlagOccurrence[]; strays: Stray[] } {
   const occurrences: FlagOccurrence[] = [];
   const strays: Stray[] = [];
@@ -102,6 +138,26 @@ export function readFlags(
           case undefined:
             take(Infinity, 0);
             break;
+        }
+      }
+      if (!inline && maxValues(arity) !== Infinity) {
+        const k = strandedWords(toks, j, values[values.length - 1]);
+        if (k > j) {
+          const stranded = toks.slice(j, k);
+          const last = values[values.length - 1];
+          const shown = [...values, ...stranded].map((v) => leadingLiteral(v) || '…').join(' ');
+          const where = last.group
+            ? `an unquoted \${${segment.variable ?? 'ARRAY'}[@]} splits the quoted element into words`
+            : 'quotes inside a string that is split into words are literal characters, they do not group words';
+          const fix = last.group ? `quote the expansion ("\${${segment.variable ?? 'ARRAY'}[@]}") to keep each element one word` : 'move the flag into an array element or onto the launch line';
+          problems.push(`its value is split into separate words (${shown}): ${where}, so Megatron-LM received ${flag} ${leadingLiteral(last) || '…'} and rejected ${stranded.length === 1 ? 'the other word as an unrecognized argument' : `the other ${stranded.length} words as unrecognized arguments`}; ${fix}, or write the value without blanks, then run bridge-migrate again`);
+          values.push(...stranded);
+          j = k;
+        }
+        const split = values.length === 1 ? splitOf?.(values[0]) : undefined;
+        if (split && split.words.length > maxValues(arity)) {
+          const ref = plainReference(values[0])!;
+          problems.push(`$${ref.name} holds a value with blanks ("${split.words.join(' ')}", line ${lines.lineOf(split.offset)}) and is expanded unquoted here, so it splits into ${split.words.length} words: Megatron-LM received ${flag} ${split.words.slice(0, maxValues(arity)).join(' ')} and rejected the rest as unrecognized arguments; quote the expansion ("$${ref.name}") to pass it as one word, or set a value without blanks, then run bridge-migrate again`);
         }
       }
       const last = values.length && !inline ? values[values.length - 1] : t;

@@ -38,6 +38,8 @@ export interface Token {
   ctx: WordContext;
   /** Unquoted expansion that can expand to several argv words. */
   splat: boolean;
+  /** The quoted array element this word was split out of (an unquoted ${A[@]} splits it). */
+  group?: { start: number; end: number };
 }
 
 /** How a carrier variable reaches the launch. */

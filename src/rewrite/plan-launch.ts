@@ -60,6 +60,23 @@ function mixedContexts(occ: FlagOccurrence, text: string): boolean {
   return false;
 }
 
+/** Quoted array elements (split by an unquoted ${A[@]}) all of whose words belong to the occurrence. */
+function coveredGroups(occ: FlagOccurrence, text: string): Array<{ start: number; end: number }> {
+  const tokens = [occ.flagToken, ...occ.values];
+  const groups = new Map<number, { start: number; end: number }>();
+  for (const t of tokens) if (t.group) groups.set(t.group.start, t.group);
+  return [...groups.values()].filter((g) => {
+    const inside = tokens.filter((t) => t.group?.start === g.start);
+    return /^\s*$/.test(text.slice(g.start + 1, inside[0].start)) && /^\s*$/.test(text.slice(inside[inside.length - 1].end, g.end - 1));
+  });
+}
+
+/** Where the occurrence ends as written: after the closing quote of an element it ends. */
+function writtenEnd(occ: FlagOccurrence, text: string): number {
+  const group = coveredGroups(occ, text).find((g) => g.end >= occ.end);
+  return group ? group.end : occ.end;
+}
+
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
@@ -93,13 +110,13 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const remove = (c: Conversion, reason: string, kind: UnmappedReport['kind']) => {
     const occ = c.occurrence;
     removals.push({ c, reason, kind });
-    report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, occ.end)), reason, kind });
+    report.unmapped.push({ flag: occ.flag, line: occ.line, text: oneLine(text.slice(occ.start, writtenEnd(occ, text))), reason, kind });
   };
 
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
     for (const n of c.notes) report.warnings.push({ line: occ.line, message: n });
-    if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
+    if (!c.removed && occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }
     const mixed = mixedContexts(occ, text);
@@ -142,12 +159,29 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // Deletions last, so they can tidy around replacements without overlapping them.
   for (const r of removals) {
     const occ = r.c.occurrence;
-    if (mixedContexts(occ, text)) {
-      // Each word goes on its own, inside the quoting it is written in.
-      for (const t of [occ.flagToken, ...occ.values]) edits.push(deletionRange(lines, t.start, t.end, t.ctx !== 'word' || !!occ.segment.variable, edits));
+    const groups = coveredGroups(occ, text);
+    if (mixedContexts(occ, text) || groups.length) {
+      // Each word goes on its own, inside the quoting it is written in; a quoted array element
+      // whose words all go is removed whole.
+      const loose = [occ.flagToken, ...occ.values].filter((t) => !groups.some((g) => g.start <= t.start && t.end <= g.end));
+      // `whole`: a complete shell word (an element, or a word of the launch line).
+      const units = [
+        ...groups.map((g) => ({ start: g.start, end: g.end, free: true, whole: true })),
+        ...loose.map((t) => ({ start: t.start, end: t.end, free: t.ctx !== 'word' || !!occ.segment.variable, whole: t.ctx === 'word' })),
+      ].sort((a, b) => a.start - b.start);
+      // Whole words next to each other on one line go as one deletion.
+      const merged: typeof units = [];
+      for (const u of units) {
+        const prev = merged[merged.length - 1];
+        if (prev && prev.whole && u.whole && /^[ \t]*$/.test(text.slice(prev.end, u.start))) {
+          prev.end = u.end;
+          prev.free = prev.free && u.free;
+        } else merged.push({ ...u });
+      }
+      for (const u of merged) edits.push(deletionRange(lines, u.start, u.end, u.free, edits));
     } else if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
     if (r.kind !== 'folded' && r.kind !== 'launcher') {
-      comments.push({ statementStart: occ.segment.statementStart, text: `removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
+      comments.push({ statementStart: occ.segment.statementStart, text: `removed \`${oneLine(text.slice(occ.start, writtenEnd(occ, text)))}\` (line ${occ.line}): ${r.reason}` });
     }
   }
 
