@@ -72,6 +72,14 @@ function strandedWords(toks: Token[], j: number, last: Token | undefined): numbe
   return j;
 }
 
+/** `"$@"`, `$*`, `"${@:2}"`: the script's own positional arguments, as written; else undefined. */
+export function forwardedArguments(token: Token): string | undefined {
+  if (token.parts.length !== 1) return undefined;
+  const p = token.parts[0];
+  if (p.kind !== 'exp' || !/^\$(\{[@*](:[^}]*)?\}|[@*])$/.test(p.text)) return undefined;
+  return p.quoted ? `"${p.text}"` : p.text;
+}
+
 export function readFlags(
   segments: Segment[],
   arityOf: (flag: string) => Arity | undefined,
@@ -88,12 +96,15 @@ export function readFlags(
       const t = toks[i];
       if (!startsLikeFlag(t)) {
         const ref = plainReference(t);
+        const forwarded = forwardedArguments(t);
         strays.push({
           token: t,
           segment,
-          message: ref
-            ? `$${ref.name} passes arguments that bridge-migrate cannot see; they reach run_recipe.py unmigrated`
-            : `"${leadingLiteral(t) || '…'}" is not a value of any flag`,
+          message: forwarded
+            ? `${forwarded} forwards the arguments this script is called with to the launch: callers that pass Megatron-LM flags (\`--lr 3e-4\`) must now pass Bridge overrides (\`optimizer.lr=3e-4\`), because run_recipe.py rejects anything else; update the callers of this script`
+            : ref
+              ? `$${ref.name} passes arguments that bridge-migrate cannot see; they reach run_recipe.py unmigrated`
+              : `"${leadingLiteral(t) || '…'}" is not a value of any flag`,
         });
         i++;
         continue;
@@ -111,7 +122,8 @@ export function readFlags(
       } else {
         const take = (max: number, min: number) => {
           let splatSeen = false;
-          while (j < toks.length && values.length < max && !startsLikeFlag(toks[j])) {
+          // The script's own forwarded arguments are taken as more flags, not as values.
+          while (j < toks.length && values.length < max && !startsLikeFlag(toks[j]) && !forwardedArguments(toks[j])) {
             if (toks[j].splat) splatSeen = true;
             values.push(toks[j]);
             j++;
