@@ -50,9 +50,23 @@ describe('execution under stub launchers', () => {
       const removedFlags = new Set(report.launches.flatMap((l) => l.unmapped.map((u) => u.flag)));
       gpt.forEach((m, i) => {
         const b = bridge[i];
-        // Launcher words stay, except torch.distributed.launch -> run.
+        // Launcher words stay, except torch.distributed.launch -> run, and deepspeed (which
+        // passes --local_rank): torchrun with as many processes per node, or --no_local_rank.
         const launcherBefore = m.launcher.map((w) => (w === 'torch.distributed.launch' ? 'torch.distributed.run' : w)).filter((w) => w !== '--use_env' && w !== '--use-env');
-        expect(b.launcher).toEqual(launcherBefore);
+        const ds = launcherBefore.indexOf('deepspeed');
+        const dsBlocked = report.launches.filter((l) => l.migrated)[i]?.warnings.some((w) => w.message.startsWith('blocked: deepspeed'));
+        if (ds === -1 || launcherBefore.includes('--no_local_rank') || dsBlocked) expect(b.launcher).toEqual(launcherBefore);
+        else if (b.launcher[ds] === 'deepspeed') expect(b.launcher).toEqual([...launcherBefore.slice(0, ds + 1), '--no_local_rank', ...launcherBefore.slice(ds + 1)]);
+        else {
+          expect(b.launcher.slice(0, ds + 1)).toEqual([...launcherBefore.slice(0, ds), 'torchrun']);
+          const option = (argv: string[], names: string[]) => {
+            const i = argv.findIndex((w) => names.includes(w.split('=')[0]));
+            return i === -1 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+          };
+          expect(option(b.launcher, ['--nproc_per_node', '--nproc-per-node'])).toBe(option(launcherBefore, ['--num_gpus', '--num_accelerators']) ?? 'gpu');
+          const nodes = option(launcherBefore, ['--num_nodes']);
+          if (nodes !== undefined && nodes !== '1') expect(option(b.launcher, ['--nnodes'])).toBe(nodes);
+        }
         const migrated = report.launches.filter((l) => l.migrated);
         const recipe = migrated[i]?.recipe ?? 'vanilla_gpt_pretrain_config';
         expect(b.args.slice(0, 2)).toEqual(['--recipe', recipe]);

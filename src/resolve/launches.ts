@@ -307,6 +307,22 @@ function launcherFixes(names: Set<string>, index: ScriptIndex, source: string): 
   return out;
 }
 
+/**
+ * A launcher word that is a variable holding a deepspeed command (`LAUNCHER="deepspeed --num_gpus
+ * 8"`, then `$LAUNCHER pretrain_gpt.py`) stands for the words of that string, so that they can be
+ * rewritten where they are written.
+ */
+function expandDeepspeedLauncher(words: Span[], f: Finder): Span[] {
+  return words.flatMap((w) => {
+    const name = REFERENCE.exec(w.text.replace(/^"(.*)"$/, '$1'));
+    if (!name || name[2]) return [w];
+    const list = f.index.assignments.get(name[1]) ?? [];
+    const v = list.length === 1 && !list[0].append ? list[0].value : null;
+    if (!v || v.type !== 'string' || !/(^|[\s\/])deepspeed(\s|$)/.test(v.text.slice(1, -1))) return [w];
+    return splitDqString(v, f.source, 'dq-split').map((t) => ({ start: t.start, end: t.end, text: f.source.slice(t.start, t.end) }));
+  });
+}
+
 export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
   const f: Finder = { index, source, extra: extraEntrypoints };
   const launches: Launch[] = [];
@@ -408,6 +424,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       }
     }
   }
+  for (const l of launches) l.launcherWords = expandDeepspeedLauncher(l.launcherWords, f);
   launches.sort((x, y) => x.start - y.start);
   return { launches, problems };
 }

@@ -12,6 +12,7 @@ import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
 import type { LaunchReport, UnmappedReport } from '../types.js';
 import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
+import { rewriteDeepspeed } from './deepspeed-launcher.js';
 
 export interface LaunchPlanInput {
   launch: Launch;
@@ -230,8 +231,10 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
     }
   }
-  if (/(^|: )deepspeed$/.test(launch.launcher)) {
-    report.warnings.push({ line: report.line, message: 'the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects; start it with torchrun instead' });
+  const deepspeed = rewriteDeepspeed(launcherWords, lines, launch.ctx !== 'word', edits);
+  if (deepspeed) {
+    edits.push(...deepspeed.edits);
+    for (const message of deepspeed.warnings) report.warnings.push({ line: report.line, message });
   }
   for (const q of input.quoteFixes ?? []) {
     const written = text.slice(q.start, q.end);
