@@ -10,6 +10,7 @@ import { indexScript } from './resolve/script-index.js';
 import { findLaunches, type Launch } from './resolve/launches.js';
 import { findCarriers, resolveArguments, staticSplit } from './resolve/arguments.js';
 import { readFlags } from './resolve/flags.js';
+import { launchKind, type LaunchKind } from './resolve/launch-kind.js';
 import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
 import { convertOccurrence, removed, type Conversion } from './mapping/convert.js';
 import { ValueError } from './mapping/values.js';
@@ -115,6 +116,16 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       for (const name of resolveArguments(l, index, lines, carriers, analysed).carriers.keys()) frozen.add(name);
       report.launches.push(skippedLaunch(l, lines, `${l.entryName} has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is`));
     }
+    // Arguments read once per launch; launches that are no Megatron-LM training run (another
+    // trainer named pretrain_*.py, a checkpoint conversion) are left alone with their carriers.
+    const read = new Map<Launch, { resolved: ReturnType<typeof resolveArguments>; flags: ReturnType<typeof readFlags>; kind: LaunchKind }>();
+    for (const launch of gpt) {
+      const resolved = resolveArguments(launch, index, lines, carriers, analysed);
+      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed));
+      const kind = launchKind(launch.entryName, flags.occurrences, flags.strays, table, analysed);
+      read.set(launch, { resolved, flags, kind });
+      if (kind.kind !== 'training') for (const name of resolved.carriers.keys()) frozen.add(name);
+    }
     let pinsCount = 0;
     const nextPinsVariable = () => (pinsCount++ === 0 ? 'MEGATRON_LM_DEFAULTS' : `MEGATRON_LM_DEFAULTS_${pinsCount}`);
     const edits: Edit[] = [];
@@ -134,13 +145,17 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `blocked: the launch command ends at the end of line ${cut - 1}, so \`${launch.cutOff.text.trim()}\` (line ${cut}) runs as a command of its own and ${launch.entryName} never receives those arguments; join the lines (or end line ${cut - 1} with \\), then run bridge-migrate again`));
         continue;
       }
-      const resolved = resolveArguments(launch, index, lines, carriers, analysed);
+      const { resolved, flags, kind } = read.get(launch)!;
+      if (kind.kind !== 'training') {
+        report.launches.push(skippedLaunch(launch, lines, kind.reason));
+        continue;
+      }
       const shared = [...resolved.carriers.keys()].filter((n) => frozen.has(n));
       if (shared.length) {
         report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));
         continue;
       }
-      const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed));
+      const { occurrences, strays } = flags;
       const converted = convertAll(occurrences, table);
       const warnings = [
         ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message })),
