@@ -57,6 +57,16 @@ function strandedWords(toks: Token[], j: number, last: Token | undefined): numbe
     while (k < toks.length && toks[k].group?.start === last.group.start && !startsLikeFlag(toks[k])) k++;
     return k;
   }
+  // A template placeholder with blanks (`<PATH TO vocab.json>`), wherever it is split.
+  const lead = leadingLiteral(last);
+  if (lead.startsWith('<') && !lead.includes('>') && last.parts.length === 1) {
+    while (k < toks.length && !startsLikeFlag(toks[k])) {
+      const end = toks[k].parts[toks[k].parts.length - 1];
+      k++;
+      if (end?.kind === 'lit' && end.text.endsWith('>')) return k;
+    }
+    return j;
+  }
   if (last.ctx === 'dq-split' || last.ctx === 'sq-split') {
     const text = leadingLiteral(last);
     const quote = text[0];
@@ -152,19 +162,23 @@ export function readFlags(
             break;
         }
       }
+      let placeholderText: string | undefined;
       if (!inline && maxValues(arity) !== Infinity) {
         const k = strandedWords(toks, j, values[values.length - 1]);
         if (k > j) {
           const stranded = toks.slice(j, k);
           const last = values[values.length - 1];
           const shown = [...values, ...stranded].map((v) => leadingLiteral(v) || '…').join(' ');
+          const placeholder = leadingLiteral(last).startsWith('<');
           const where = last.group
             ? `an unquoted \${${segment.variable ?? 'ARRAY'}[@]} splits the quoted element into words`
             : 'quotes inside a string that is split into words are literal characters, they do not group words';
           const fix = last.group ? `quote the expansion ("\${${segment.variable ?? 'ARRAY'}[@]}") to keep each element one word` : 'move the flag into an array element or onto the launch line';
-          problems.push(`its value is split into separate words (${shown}): ${where}, so Megatron-LM received ${flag} ${leadingLiteral(last) || '…'} and rejected ${stranded.length === 1 ? 'the other word as an unrecognized argument' : `the other ${stranded.length} words as unrecognized arguments`}; ${fix}, or write the value without blanks, then run bridge-migrate again`);
+          if (placeholder) problems.push(`its value is a template placeholder with blanks (${shown}), which does not reach Megatron-LM as one value (bash splits it into words, or reads \`<\` as a redirection where the string runs as code); fill in the placeholder, then run bridge-migrate again`);
+          else problems.push(`its value is split into separate words (${shown}): ${where}, so Megatron-LM received ${flag} ${leadingLiteral(last) || '…'} and rejected ${stranded.length === 1 ? 'the other word as an unrecognized argument' : `the other ${stranded.length} words as unrecognized arguments`}; ${fix}, or write the value without blanks, then run bridge-migrate again`);
           values.push(...stranded);
           j = k;
+          if (placeholder) placeholderText = lines.text.slice(last.start, stranded[stranded.length - 1].end);
         }
         const split = values.length === 1 ? splitOf?.(values[0]) : undefined;
         if (split && split.words.length > maxValues(arity)) {
@@ -183,6 +197,7 @@ export function readFlags(
         end: last.end,
         line: lines.lineOf(t.start),
         problems,
+        ...(placeholderText !== undefined ? { placeholder: placeholderText } : {}),
       });
       i = j;
     }

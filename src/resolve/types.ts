@@ -76,4 +76,6 @@ export interface FlagOccurrence {
   line: number;
   /** Problems found while reading it (missing value, unknown arity ...). */
   problems: string[];
+  /** Its value is an unfilled template placeholder with blanks (`<PATH TO vocab.json>`), as written. */
+  placeholder?: string;
 }

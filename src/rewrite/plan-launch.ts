@@ -121,6 +121,16 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       report.warnings.push({ line: occ.line, message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }
     const mixed = mixedContexts(occ, text);
+    if (occ.placeholder !== undefined && c.entry?.convert === 'pass' && !mixed) {
+      // An unfilled template stays a template, in Bridge's spelling: filled in, it is the override.
+      const keys = c.entry.keys.map(input.keyFor);
+      if (!keys.some((k) => input.keyProblem?.(k) !== undefined)) {
+        edits.push({ start: occ.start, end: occ.end, text: keys.map((k) => `${k}=${occ.placeholder}`).join(' ') });
+        for (const key of keys) report.overrides.push({ key, value: occ.placeholder, flag: occ.flag, line: occ.line });
+        report.warnings.push({ line: occ.line, message: `${occ.flag} ${occ.placeholder} is an unfilled template placeholder with blanks: written as ${keys.map((k) => `${k}=${occ.placeholder}`).join(' ')}; fill it in with a value without blanks (until then run_recipe.py rejects the extra words, as Megatron-LM did)` });
+        continue;
+      }
+    }
     if (!c.removed && c.overrides.length && mixed) {
       remove(c, `the flag and its value are written in different quoting contexts (a quoted array element read word by word), so no single override can replace them in place; write it by hand: ${withKeys(c.overrides).map(overrideText).join(' ')}`, 'error');
       continue;
