@@ -25,6 +25,11 @@ export const note = (message: string): Message => ({ severity: 'note', message }
 
 export const at = (line: number, m: Message): Finding => ({ line, severity: m.severity, message: m.message });
 
+/** A message that says `blocked: ...` is an error (without the word); any other has `otherwise`. */
+export function blockedOr(message: string, otherwise: Severity): Message {
+  return message.startsWith('blocked: ') ? error(message.slice('blocked: '.length)) : { severity: otherwise, message };
+}
+
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 /** The launch's verdict from its findings. */

@@ -8,8 +8,9 @@ import { SourceLines } from './parse/source-lines.js';
 import { errorRegions, overlaps, type Region } from './parse/error-regions.js';
 import { indexScript } from './resolve/script-index.js';
 import { findLaunches, type Launch } from './resolve/launches.js';
-import { findCarriers, resolveArguments } from './resolve/arguments.js';
+import { findCarriers, resolveArguments, staticSplit } from './resolve/arguments.js';
 import { readFlags } from './resolve/flags.js';
+import { launchKind, type LaunchKind } from './resolve/launch-kind.js';
 import { buildTable, defaultTable, type FlagTable } from './mapping/table.js';
 import { convertOccurrence, removed, type Conversion } from './mapping/convert.js';
 import { ValueError } from './mapping/values.js';
@@ -22,7 +23,7 @@ import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
 import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
-import { at, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
+import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
 import { sbatchValues, staticValues } from './verify/static-values.js';
 import { verificationInput } from './verify/requests.js';
 import type { FlagOccurrence } from './resolve/types.js';
@@ -98,7 +99,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     }
     const index = indexScript(tree.rootNode);
     const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
-    for (const p of scan.problems) report.messages.push({ line: lines.lineOf(p.offset), message: p.message, severity: p.severity ?? 'error' });
+    for (const p of scan.problems) report.messages.push(at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error')));
     if (scan.launches.length === 0) {
       // A script that names an entrypoint outside comments but has no launch we can follow
       // (a heredoc, an echo, a sourced file ...): say so instead of passing it over silently.
@@ -121,6 +122,16 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       for (const name of resolveArguments(l, index, lines, carriers, analysed).carriers.keys()) frozen.add(name);
       report.launches.push(skippedLaunch(l, lines, `${l.entryName} has no Megatron Bridge recipe family (only GPT and Mamba/hybrid models are migrated); left as it is`));
     }
+    // Arguments read once per launch; launches that are no Megatron-LM training run (another
+    // trainer named pretrain_*.py, a checkpoint conversion) are left alone with their carriers.
+    const read = new Map<Launch, { resolved: ReturnType<typeof resolveArguments>; flags: ReturnType<typeof readFlags>; kind: LaunchKind }>();
+    for (const launch of gpt) {
+      const resolved = resolveArguments(launch, index, lines, carriers, analysed);
+      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed));
+      const kind = launchKind(launch.entryName, flags.occurrences, flags.strays, table, analysed);
+      read.set(launch, { resolved, flags, kind });
+      if (kind.kind !== 'training') for (const name of resolved.carriers.keys()) frozen.add(name);
+    }
     let pinsCount = 0;
     const nextPinsVariable = () => (pinsCount++ === 0 ? 'MEGATRON_LM_DEFAULTS' : `MEGATRON_LM_DEFAULTS_${pinsCount}`);
     const edits: Edit[] = [];
@@ -137,16 +148,25 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `this command names a second entrypoint (line ${lines.lineOf(launch.secondEntry.start)}); split it into one command per launch, then run bridge-migrate again`));
         continue;
       }
-      const resolved = resolveArguments(launch, index, lines, carriers, analysed);
+      if (launch.cutOff) {
+        const cut = lines.lineOf(launch.cutOff.start);
+        report.launches.push(skippedLaunch(launch, lines, `blocked: the launch command ends at the end of line ${cut - 1}, so \`${launch.cutOff.text.trim()}\` (line ${cut}) runs as a command of its own and ${launch.entryName} never receives those arguments; join the lines (or end line ${cut - 1} with \\), then run bridge-migrate again`));
+        continue;
+      }
+      const { resolved, flags, kind } = read.get(launch)!;
+      if (kind.kind !== 'training') {
+        report.launches.push(skippedLaunch(launch, lines, kind.reason));
+        continue;
+      }
       const shared = [...resolved.carriers.keys()].filter((n) => frozen.has(n));
       if (shared.length) {
         report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));
         continue;
       }
-      const { occurrences, strays } = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines);
+      const { occurrences, strays } = flags;
       const converted = convertAll(occurrences, table);
       const findings: Finding[] = [
-        ...resolved.problems.map((p) => ({ line: lines.lineOf(p.offset), message: p.message, severity: p.severity ?? 'error' })),
+        ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
         ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message, severity: s.severity ?? 'error' })),
         ...converted.findings.map((m) => at(launchLine, m)),
       ];
@@ -179,6 +199,9 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         keyProblem: (k) => modelKeyProblem(choice.view, k, recipe),
         quoteFixes: resolved.quoteFixes,
       });
+      for (const guard of launch.entryGuards ?? []) {
+        plan.report.findings.push({ line: lines.lineOf(guard.start), severity: 'warning', message: `\`${guard.text}\` tests $${launch.entryVariable}, which still holds the path of ${launch.entryName} (Megatron-LM): the migrated launch does not run that file, so this test only checks that Megatron-LM is still installed; remove it or make it test run_recipe.py` });
+      }
       if (editsTouchErrors(plan.edits, regions)) {
         report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;
@@ -298,6 +321,6 @@ function skippedLaunch(launch: Launch, lines: SourceLines, why: string): LaunchR
     overrides: [],
     pinned: [],
     removed: [],
-    findings: [at(line, error(`not migrated: ${why}`))],
+    findings: [at(line, error(`not migrated: ${why.replace(/^blocked: /, '')}`))],
   };
 }

@@ -5,7 +5,7 @@
  * starting with `-` reaches run_recipe.py after its own options.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ready, run } from './helpers/core.js';
 import { executeScript, splitAtEntry, type ExecOptions } from './helpers/execute.js';
@@ -22,7 +22,9 @@ describe('execution under stub launchers', () => {
   for (const name of cases) {
     const dir = join(root, name);
     const execFile = join(dir, 'exec.json');
-    const exec: ExecOptions & { skip?: string } = existsSync(execFile) ? JSON.parse(readFileSync(execFile, 'utf8')) : {};
+    // exec.json: args/env/files for the run; `original` and `migrated`: the exact argv every
+    // launcher stub must record (name first), before and after migration.
+    const exec: ExecOptions & { skip?: string; original?: string[][]; migrated?: string[][] } = existsSync(execFile) ? JSON.parse(readFileSync(execFile, 'utf8')) : {};
     const test = exec.skip ? it.skip : it;
     test(name, () => {
       const input = readFileSync(join(dir, 'input.sh'), 'utf8');
@@ -32,6 +34,10 @@ describe('execution under stub launchers', () => {
       const before = executeScript(input, exec);
       const after = executeScript(output, exec);
       expect(after.status, after.stderr).toBe(before.status);
+      if (exec.original) expect(before.records, 'what the original script starts').toEqual(exec.original);
+      // UPDATE_FIXTURES=1 rewrites the migrated argv of exec.json (the original's stays: it is what bash does).
+      if (exec.migrated && process.env.UPDATE_FIXTURES === '1') writeFileSync(execFile, `${JSON.stringify({ ...exec, migrated: after.records }, null, 2)}\n`);
+      else if (exec.migrated) expect(after.records, 'what the migrated script starts').toEqual(exec.migrated);
       const mlm = before.records.map((r) => splitAtEntry(r, /pretrain_[A-Za-z0-9_]+\.py$/)).filter((x) => x !== undefined);
       const unsupported = mlm.filter((m) => !/pretrain_(gpt|mamba|hybrid)/.test(m.entry));
       const gpt = mlm.filter((m) => /pretrain_(gpt|mamba|hybrid)/.test(m.entry));
@@ -46,15 +52,34 @@ describe('execution under stub launchers', () => {
       const removedFlags = new Set(report.launches.flatMap((l) => l.removed.map((u) => u.flag)));
       gpt.forEach((m, i) => {
         const b = bridge[i];
-        // Launcher words stay, except torch.distributed.launch -> run.
+        // Launcher words stay, except torch.distributed.launch -> run, and deepspeed (which
+        // passes --local_rank): torchrun with as many processes per node, or --no_local_rank.
         const launcherBefore = m.launcher.map((w) => (w === 'torch.distributed.launch' ? 'torch.distributed.run' : w)).filter((w) => w !== '--use_env' && w !== '--use-env');
-        expect(b.launcher).toEqual(launcherBefore);
+        const ds = launcherBefore.indexOf('deepspeed');
+        const dsBlocked = report.launches.filter((l) => l.migrated)[i]?.findings.some((w) => w.severity === 'error' && w.message.startsWith('deepspeed '));
+        if (ds === -1 || launcherBefore.includes('--no_local_rank') || dsBlocked) expect(b.launcher).toEqual(launcherBefore);
+        else if (b.launcher[ds] === 'deepspeed') expect(b.launcher).toEqual([...launcherBefore.slice(0, ds + 1), '--no_local_rank', ...launcherBefore.slice(ds + 1)]);
+        else {
+          expect(b.launcher.slice(0, ds + 1)).toEqual([...launcherBefore.slice(0, ds), 'torchrun']);
+          const option = (argv: string[], names: string[]) => {
+            const i = argv.findIndex((w) => names.includes(w.split('=')[0]));
+            return i === -1 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+          };
+          expect(option(b.launcher, ['--nproc_per_node', '--nproc-per-node'])).toBe(option(launcherBefore, ['--num_gpus', '--num_accelerators']) ?? 'gpu');
+          const nodes = option(launcherBefore, ['--num_nodes']);
+          if (nodes !== undefined && nodes !== '1') expect(option(b.launcher, ['--nnodes'])).toBe(nodes);
+        }
         const migrated = report.launches.filter((l) => l.migrated);
         const recipe = migrated[i]?.recipe ?? 'vanilla_gpt_pretrain_config';
         expect(b.args.slice(0, 2)).toEqual(['--recipe', recipe]);
         const view = findRecipe(recipe)?.view ?? 'flat';
         expect(b.args[2]).toBe('--dataset');
-        const rest = b.args.slice(4);
+        // An unfilled template placeholder with blanks (`<PATH TO x>`) stays a template: its words
+        // reach run_recipe.py as they reached Megatron-LM, until someone fills it in.
+        const launchReport = report.launches.filter((l) => l.migrated)[i];
+        const placeholders = (launchReport?.overrides ?? []).filter((o) => /^<[^>]*\s[^>]*>$/.test(o.value));
+        const placeholderWords = new Set(placeholders.flatMap((o) => o.value.split(/\s+/).slice(1)));
+        const rest = b.args.slice(4).filter((w) => !placeholderWords.has(w));
         for (const w of rest) expect(w.startsWith('-'), `argument ${JSON.stringify(w)} reaches run_recipe.py`).toBe(false);
         const overrides = new Map<string, HydraJs>();
         for (const w of rest) {
@@ -75,6 +100,13 @@ describe('execution under stub launchers', () => {
         }
         const flags = readMegatronArgs(m.args);
         for (const f of flags) {
+          if (f.stray && placeholderWords.has(f.flag)) continue;
+          if (f.stray) {
+            // Megatron-LM rejected it; the launch must report an error and not pass it on.
+            expect(migrated[i].removed.some((u) => u.kind === 'error'), `${name}: stray word ${f.flag} is not reported`).toBe(true);
+            expect(rest, `${name}: stray word ${f.flag} reaches run_recipe.py`).not.toContain(f.flag);
+            continue;
+          }
           const problem = checkFlag(f, flags, overrides, removedFlags, b.args[3]);
           expect(problem, `${name}: ${f.flag} ${f.values.join(' ')}`).toBeUndefined();
         }

@@ -656,16 +656,17 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
   });
 
   it('G: a flag outside a quoted array element whose words are its values is reported, not spliced across the quote (Megatron-LM examples/gpt3, 2026)', () => {
-    const src = 'A=(\n    --num-layers 2\n    --profile-ranks "0 1"\n)\ntorchrun pretrain_gpt.py ${A[@]}\n';
+    const src = 'A=(\n    --num-layers 2\n    --step-batch-size-schedule "0:16 2.4B:320"\n)\ntorchrun pretrain_gpt.py ${A[@]}\n';
     const r = migrate(src);
     expect(r.report.status).toBe('changed');
     expect(errorCount(r.output)).toBe(0);
     expect(r.output).toContain('    model.num_layers=2\n');
-    expect(r.output).not.toMatch(/^\s*--profile-ranks/m);
-    const u = r.report.launches[0].removed.find((x) => x.flag === '--profile-ranks');
+    // Megatron-LM received `0:16` and rejected `2.4B:320`: the flag and its whole element go.
+    expect(r.output).not.toContain('2.4B:320"\n');
+    const u = r.report.launches[0].removed.find((x) => x.flag === '--step-batch-size-schedule');
     expect(u?.kind).toBe('error');
-    expect(u?.reason).toMatch(/different quoting contexts.*profiling\.profile_ranks=\[0,1\]$/);
-    expect(r.report.launches[0].verdict).toBe('blocked');
+    expect(u?.text).toBe('--step-batch-size-schedule "0:16 2.4B:320"');
+    expect(u?.reason).toMatch(/^its value is split into separate words \(0:16 2\.4B:320\).*quote the expansion \("\$\{A\[@\]\}"\)/);
   });
 
   it('E: a command with two entrypoint words migrates idempotently', () => {

@@ -33,12 +33,12 @@ function repository(): Record<string, string> {
   const fixture = (name: string) => readFileSync(join(fixtures, name, 'input.sh'), 'utf8');
   return {
     'train/review.sh': fixture('string-var-oneline'),
-    'train/deepspeed.sh': fixture('deepspeed-launcher'),
+    'train/deepspeed.sh': fixture('deepspeed-autotuning'),
     'legacy/bert.sh': fixture('unsupported-bert'),
     'tools/no-launch.sh': fixture('no-launch'),
     'train/ready.sh': READY,
     'train/long lines.sh': LONG,
-    [`odd/x<b>y ${PAYLOAD}.sh`]: `#!/bin/bash\n# ${PAYLOAD} in a comment\nARGS="--num-layers 2 --deepspeed_config <img/src=x/onerror=alert(2)>"\ntorchrun pretrain_gpt.py $ARGS --data-path "${PAYLOAD}" --tokenizer-model '${PAYLOAD}' --mock-data\n`,
+    [`odd/x<b>y ${PAYLOAD}.sh`]: `#!/bin/bash\n# ${PAYLOAD} in a comment\nARGS="--num-layers 2 --zero-stage <img/src=x/onerror=alert(2)>"\ntorchrun pretrain_gpt.py $ARGS --data-path "${PAYLOAD}" --tokenizer-model '${PAYLOAD}' --mock-data\n`,
   };
 }
 
@@ -156,11 +156,14 @@ describe('HTML review page in headless Chromium', () => {
     const { page } = await open(pageFile);
     const index = await page.$$eval('.flag-index > ul.index > li', (items) => items.map((li) => li.textContent));
     expect(index).toContain('removed --deepspeed: 1 file warning');
-    expect(index).toContain('removed --deepspeed_config: 2 files warning');
-    await page.click('.flag-link[data-flag="removed --deepspeed_config"]');
-    expect((await rowPaths(page)).sort()).toEqual([`odd/x<b>y ${PAYLOAD}.sh`, 'train/deepspeed.sh']);
-    expect(await page.$eval('#flag-filter', (s) => (s as HTMLSelectElement).value)).toBe('removed --deepspeed_config');
+    expect(index).toContain('removed --deepspeed_config: 1 file error');
+    expect(index).toContain('removed --zero-stage: 1 file warning');
+    await page.click('.flag-link[data-flag="removed --zero-stage"]');
+    expect((await rowPaths(page)).sort()).toEqual([`odd/x<b>y ${PAYLOAD}.sh`]);
+    expect(await page.$eval('#flag-filter', (s) => (s as HTMLSelectElement).value)).toBe('removed --zero-stage');
     await clickVerdict(page, 'blocked');
+    expect(await rowPaths(page)).toEqual([]);
+    await page.select('#flag-filter', 'removed --deepspeed_config');
     expect(await rowPaths(page)).toEqual(['train/deepspeed.sh']);
     await page.select('#flag-filter', '');
     await clickVerdict(page, 'all');

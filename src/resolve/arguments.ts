@@ -5,7 +5,7 @@
  * `readFlags`.
  */
 import type { Severity } from '../findings.js';
-import type { Node } from '../parse/parser.js';
+import { parseBash, type Node } from '../parse/parser.js';
 import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral } from '../parse/words.js';
 import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
 import type { Assignment, ScriptIndex } from './script-index.js';
@@ -58,14 +58,80 @@ export function assignmentTokens(a: Assignment, source: string, mode: ExpansionM
         .flatMap((c) => {
           // ${A[@]} unquoted splits each element again: "--vocab-size 128256" is two words.
           if (mode === 'split' && hasBlank(c, source)) {
-            if (c.type === 'string') return splitDqString(c, source, 'dq-split');
-            if (c.type === 'raw_string') return splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-split');
+            const group = { start: c.startIndex, end: c.endIndex };
+            if (c.type === 'string') return splitDqString(c, source, 'dq-split').map((t) => ({ ...t, group }));
+            if (c.type === 'raw_string') return splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-split').map((t) => ({ ...t, group }));
           }
           return [wordToken(c, source, 'word')];
         });
     default:
       return [wordToken(v, source, 'word')];
   }
+}
+
+function blank(text: string): string {
+  return text.replace(/[^\n]/g, ' ');
+}
+
+/**
+ * Tokens of a string assignment whose value is pasted into code that bash parses again (a launch
+ * string run by eval or `bash -c "..."`): the value is read as arguments of a command, so quotes in
+ * it group words. `joined`: newlines read as blanks (unquoted `eval $X`). Undefined when the value
+ * cannot be read that way here (escapes the outer quotes remove first, a syntax error); `cut` when
+ * a newline or `;` in the value ends the command.
+ */
+export function codeStringTokens(a: Assignment, text: string, joined: boolean): { tokens: Token[]; cut?: number } | undefined {
+  const v = a.value;
+  if (!v || (v.type !== 'string' && v.type !== 'raw_string')) return undefined;
+  const start = v.startIndex + 1;
+  const end = v.endIndex - 1;
+  let body = text.slice(start, end);
+  if (v.type === 'string' && /\\[^\n]/.test(body)) return undefined;
+  if (joined) body = body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length));
+  // A `:` command where the variable's name is written, then the value as its arguments; offsets
+  // stay those of the file.
+  const lead = a.node.startIndex;
+  const masked = `${blank(text.slice(0, lead))}:${blank(text.slice(lead + 1, start))}${body}${blank(text.slice(end))}`;
+  const tree = parseBash(masked);
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) return undefined;
+    const statements = root.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const command = statements[0];
+    if (!command || command.type !== 'command') return undefined;
+    const ctx: WordContext = v.type === 'string' ? 'dq-code' : 'sq-code';
+    const words = command.childrenForFieldName('argument').filter((w): w is Node => !!w);
+    const tokens = words.map((w) => wordToken(w, masked, ctx));
+    const second = statements[1];
+    return second ? { tokens, cut: second.startIndex } : { tokens };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Text that reads the same as one or more plain code words: no quotes, escapes or operators. */
+const PLAIN_CODE = /^[A-Za-z0-9_\-.,\/:=+@%\s]*$/;
+
+/**
+ * Tokens of an array whose elements are joined into code that bash parses again (`"... ${A[@]}"`
+ * inside a launch string run by `bash -c` or eval). Each element's value becomes code text, so an
+ * element is read word by word as code; undefined when an element's value would not read as
+ * plain words (quotes, escapes, operators or a newline in it).
+ */
+export function codeArrayTokens(a: Assignment, source: string): Token[] | undefined {
+  const v = a.value;
+  if (!v || v.type !== 'array') return undefined;
+  const tokens: Token[] = [];
+  for (const c of v.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    const parts = wordParts(c, source);
+    if (parts.some((p) => p.kind === 'lit' && (!PLAIN_CODE.test(p.text) || p.text.includes('\n')))) return undefined;
+    // An element with blanks is read word by word inside its quotes; any other is one word.
+    if (c.type === 'string' && hasBlank(c, source)) tokens.push(...splitDqString(c, source, 'dq-code'));
+    else if (c.type === 'raw_string' && hasBlank(c, source)) tokens.push(...splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-code'));
+    else tokens.push(wordToken(c, source, 'word-code'));
+  }
+  return tokens;
 }
 
 /** A quoted array element whose text has blanks (split again by an unquoted ${A[@]}). */
@@ -111,7 +177,7 @@ export function findCarriers(index: ScriptIndex, source: string): Set<string> {
 }
 
 function modeOf(ref: { quoted: boolean; array: boolean }, ctx: WordContext, isArrayValue: boolean): ExpansionMode {
-  if (ctx === 'dq-code' || ctx === 'sq-code') return 'code';
+  if (ctx === 'dq-code' || ctx === 'sq-code' || ctx === 'word-code') return 'code';
   // "${A[@]}" of an array keeps each element a word; ${A[@]} splits elements again.
   if (ref.array && isArrayValue) return ref.quoted ? 'words' : 'split';
   if (!ref.quoted) return 'split';
@@ -162,7 +228,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
         }
         if (!prev) {
           used.set(ref.name, mode);
-          visitCarrier(ref.name, mode);
+          visitCarrier(ref.name, mode, t.ctx);
         }
         const list = index.assignments.get(ref.name);
         const blanks = (list ?? []).some((a) => a.value?.type === 'array' && a.value.namedChildren.some((c) => !!c && hasBlank(c, text)));
@@ -178,12 +244,26 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
     flush();
   };
 
-  const visitCarrier = (name: string, mode: ExpansionMode) => {
+  /** `ctx`: where the reference to the carrier is written. */
+  const visitCarrier = (name: string, mode: ExpansionMode, ctx: WordContext) => {
     for (const a of index.assignments.get(name) ?? []) {
-      const tokens = assignmentTokens(a, text, mode);
+      let tokens = assignmentTokens(a, text, mode);
       if (mode === 'code' && a.value?.type === 'array') {
-        problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a \`bash -c\` string; not migrated` });
-        continue;
+        // "... ${A[@]} ..." in a double-quoted code string: the outer shell joins the elements into
+        // the code. In '...' the inner shell would expand it, where the array does not exist.
+        const elements = ctx === 'sq-code' ? undefined : codeArrayTokens(a, text);
+        if (!elements) {
+          problems.push({ offset: a.node.startIndex, message: `array ${name} is expanded inside a string that bash reads as code, and its elements hold quotes, escapes or operators (or the string is single-quoted); not migrated` });
+          continue;
+        }
+        tokens = elements;
+      }
+      if (mode === 'code') {
+        const code = codeStringTokens(a, text, launch.joined === true);
+        if (code?.cut !== undefined) {
+          problems.push({ offset: code.cut, message: `blocked: the value of $${name} ends the launch command here (a newline or \`;\` inside a string that bash reads as code): the words after it never reached ${launch.entryName} and do not reach run_recipe.py either; join the lines (or end them with \\) if they were meant as arguments` });
+        }
+        if (code) tokens = code.tokens.filter((t) => code.cut === undefined || t.start < code.cut);
       }
       addSegment(tokens, { statementStart: a.statementStart, branchPath: a.branchPath, variable: name }, name);
     }
@@ -198,6 +278,26 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
     }
   }
   return { segments, carriers: used, problems, passthrough, quoteFixes };
+}
+
+/**
+ * The words an unquoted `$X` (the whole token) splits into when every assignment of X is literal
+ * text: the assignment with the most words, with its line; undefined when X is not that simple.
+ */
+export function staticSplit(token: Token, index: ScriptIndex, source: string): { words: string[]; offset: number } | undefined {
+  const ref = plainReference(token);
+  if (!ref || ref.quoted || ref.array || !token.splat) return undefined;
+  const list = index.assignments.get(ref.name);
+  if (!list?.length) return undefined;
+  let best: { words: string[]; offset: number } | undefined;
+  for (const a of list) {
+    if (!a.value || a.append || a.value.type === 'array') return undefined;
+    const parts = wordParts(a.value, source);
+    if (parts.some((p) => p.kind !== 'lit')) return undefined;
+    const words = parts.map((p) => p.text).join('').split(/[ \t\n]+/).filter(Boolean);
+    if (!best || words.length > best.words.length) best = { words, offset: a.node.startIndex };
+  }
+  return best;
 }
 
 const singleWordCache = new WeakMap<ScriptIndex, Map<string, boolean>>();

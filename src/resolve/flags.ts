@@ -41,10 +41,64 @@ function splitInline(token: Token): { flag: string; value?: Token } {
   return { flag: first.text.slice(0, eq), value };
 }
 
+/** The most words a flag of this arity takes (Infinity for `+` / `*` / unknown). */
+function maxValues(arity: Arity | undefined): number {
+  if (arity === '?') return 1;
+  return typeof arity === 'number' ? arity : Infinity;
+}
+
+/**
+ * Words after a flag's last value that belong with it but that bash passes as separate argv
+ * words: the rest of a quoted array element that an unquoted ${A[@]} splits (`"PATH OR NAME"`),
+ * or of a value written in quotes inside a string that is split into words (where the quotes are
+ * literal characters: `ARGS="--x 'a b'"`). Megatron-LM's argparse rejects them as unrecognized.
+ */
+function strandedWords(toks: Token[], j: number, last: Token | undefined): number {
+  if (!last) return j;
+  let k = j;
+  if (last.group) {
+    while (k < toks.length && toks[k].group?.start === last.group.start && !startsLikeFlag(toks[k])) k++;
+    return k;
+  }
+  // A template placeholder with blanks (`<PATH TO vocab.json>`), wherever it is split.
+  const lead = leadingLiteral(last);
+  if (lead.startsWith('<') && !lead.includes('>') && last.parts.length === 1) {
+    while (k < toks.length && !startsLikeFlag(toks[k])) {
+      const end = toks[k].parts[toks[k].parts.length - 1];
+      k++;
+      if (end?.kind === 'lit' && end.text.endsWith('>')) return k;
+    }
+    return j;
+  }
+  if (last.ctx === 'dq-split' || last.ctx === 'sq-split') {
+    const text = leadingLiteral(last);
+    const quote = text[0];
+    if ((quote === "'" || quote === '"') && !(text.length > 1 && text.endsWith(quote) && last.parts.length === 1)) {
+      while (k < toks.length && !startsLikeFlag(toks[k])) {
+        const end = toks[k].parts[toks[k].parts.length - 1];
+        k++;
+        if (end?.kind === 'lit' && end.text.endsWith(quote)) return k;
+      }
+      return j;
+    }
+  }
+  return j;
+}
+
+/** `"$@"`, `$*`, `"${@:2}"`: the script's own positional arguments, as written; else undefined. */
+export function forwardedArguments(token: Token): string | undefined {
+  if (token.parts.length !== 1) return undefined;
+  const p = token.parts[0];
+  if (p.kind !== 'exp' || !/^\$(\{[@*](:[^}]*)?\}|[@*])$/.test(p.text)) return undefined;
+  return p.quoted ? `"${p.text}"` : p.text;
+}
+
 export function readFlags(
   segments: Segment[],
   arityOf: (flag: string) => Arity | undefined,
   lines: SourceLines,
+  /** The literal words an unquoted `$X` value splits into, when known (see staticSplit). */
+  splitOf?: (token: Token) => { words: string[]; offset: number } | undefined,
 ): { occurrences: FlagOccurrence[]; strays: Stray[] } {
   const occurrences: FlagOccurrence[] = [];
   const strays: Stray[] = [];
@@ -55,12 +109,17 @@ export function readFlags(
       const t = toks[i];
       if (!startsLikeFlag(t)) {
         const ref = plainReference(t);
+        const forwarded = forwardedArguments(t);
         strays.push({
           token: t,
           segment,
-          message: ref
-            ? `$${ref.name} passes arguments that bridge-migrate cannot see; they reach run_recipe.py unmigrated`
-            : `"${leadingLiteral(t) || '…'}" is not a value of any flag`,
+          // What arrives from outside may be empty or overrides already: a person decides.
+          severity: forwarded || ref ? 'warning' : 'error',
+          message: forwarded
+            ? `${forwarded} forwards the arguments this script is called with to the launch: callers that pass Megatron-LM flags (\`--lr 3e-4\`) must now pass Bridge overrides (\`optimizer.lr=3e-4\`), because run_recipe.py rejects anything else; update the callers of this script`
+            : ref
+              ? `$${ref.name} passes arguments that bridge-migrate cannot see; they reach run_recipe.py unmigrated`
+              : `"${leadingLiteral(t) || '…'}" is not a value of any flag`,
         });
         i++;
         continue;
@@ -78,7 +137,8 @@ export function readFlags(
       } else {
         const take = (max: number, min: number) => {
           let splatSeen = false;
-          while (j < toks.length && values.length < max && !startsLikeFlag(toks[j])) {
+          // The script's own forwarded arguments are taken as more flags, not as values.
+          while (j < toks.length && values.length < max && !startsLikeFlag(toks[j]) && !forwardedArguments(toks[j])) {
             if (toks[j].splat) splatSeen = true;
             values.push(toks[j]);
             j++;
@@ -107,6 +167,30 @@ export function readFlags(
             break;
         }
       }
+      let placeholderText: string | undefined;
+      if (!inline && maxValues(arity) !== Infinity) {
+        const k = strandedWords(toks, j, values[values.length - 1]);
+        if (k > j) {
+          const stranded = toks.slice(j, k);
+          const last = values[values.length - 1];
+          const shown = [...values, ...stranded].map((v) => leadingLiteral(v) || '…').join(' ');
+          const placeholder = leadingLiteral(last).startsWith('<');
+          const where = last.group
+            ? `an unquoted \${${segment.variable ?? 'ARRAY'}[@]} splits the quoted element into words`
+            : 'quotes inside a string that is split into words are literal characters, they do not group words';
+          const fix = last.group ? `quote the expansion ("\${${segment.variable ?? 'ARRAY'}[@]}") to keep each element one word` : 'move the flag into an array element or onto the launch line';
+          if (placeholder) problems.push(`its value is a template placeholder with blanks (${shown}), which does not reach Megatron-LM as one value (bash splits it into words, or reads \`<\` as a redirection where the string runs as code); fill in the placeholder, then run bridge-migrate again`);
+          else problems.push(`its value is split into separate words (${shown}): ${where}, so Megatron-LM received ${flag} ${leadingLiteral(last) || '…'} and rejected ${stranded.length === 1 ? 'the other word as an unrecognized argument' : `the other ${stranded.length} words as unrecognized arguments`}; ${fix}, or write the value without blanks, then run bridge-migrate again`);
+          values.push(...stranded);
+          j = k;
+          if (placeholder) placeholderText = lines.text.slice(last.start, stranded[stranded.length - 1].end);
+        }
+        const split = values.length === 1 ? splitOf?.(values[0]) : undefined;
+        if (split && split.words.length > maxValues(arity)) {
+          const ref = plainReference(values[0])!;
+          problems.push(`$${ref.name} holds a value with blanks ("${split.words.join(' ')}", line ${lines.lineOf(split.offset)}) and is expanded unquoted here, so it splits into ${split.words.length} words: Megatron-LM received ${flag} ${split.words.slice(0, maxValues(arity)).join(' ')} and rejected the rest as unrecognized arguments; quote the expansion ("$${ref.name}") to pass it as one word, or set a value without blanks, then run bridge-migrate again`);
+        }
+      }
       const last = values.length && !inline ? values[values.length - 1] : t;
       occurrences.push({
         flag,
@@ -118,6 +202,7 @@ export function readFlags(
         end: last.end,
         line: lines.lineOf(t.start),
         problems,
+        ...(placeholderText !== undefined ? { placeholder: placeholderText } : {}),
       });
       i = j;
     }

@@ -10,7 +10,7 @@ import type { Node } from '../parse/parser.js';
 import { parseBash } from '../parse/parser.js';
 import { splitDqString, wordParts, wordToken } from '../parse/words.js';
 import type { Token, WordContext } from './types.js';
-import type { Assignment, ScriptIndex } from './script-index.js';
+import { statementOf, type Assignment, type ScriptIndex } from './script-index.js';
 
 export type EntryFamily = 'gpt' | 'mamba' | 'unsupported';
 
@@ -35,14 +35,28 @@ export interface Launch {
   launcherWords: Span[];
   /** Megatron-LM arguments after the entrypoint. */
   args: Token[];
+  /**
+   * The variable that holds the entrypoint's path, when the launch names it that way (`$SCRIPT`):
+   * it stays a path (the script may test it), the launch word is rewritten instead.
+   */
+  entryVariable?: string;
+  /** `[ -f "$SCRIPT" ]`-style tests of that variable: they still demand the Megatron-LM file. */
+  entryGuards?: Span[];
   /** A second entrypoint word among the arguments (a command that starts two scripts). */
   secondEntry?: Span;
+  /**
+   * The line after the launch that looks like the rest of its arguments (`--flag ...`, or `$ARGS`
+   * holding flags) but runs as a command of its own, because a newline ended the launch.
+   */
+  cutOff?: Span;
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
   ctx: WordContext;
+  /** Code read with its newlines as blanks (a string run by an unquoted `eval $X`). */
+  joined?: boolean;
   /** Source text that node offsets refer to (the file, or the file with all but a code string blanked). */
   source: string;
 }
@@ -91,6 +105,30 @@ interface Finder {
   extra: string[];
 }
 
+/**
+ * The entrypoint a variable holds when every assignment of it is one word that ends in the same
+ * family's entrypoint (`SCRIPT=pretrain_gpt.py`, `SCRIPT="${MEGATRON}/pretrain_gpt.py"`): a path,
+ * not a command.
+ */
+function pathVariableEntry(name: string, f: Finder): string | undefined {
+  const list = f.index.assignments.get(name);
+  if (!list?.length) return undefined;
+  const names = new Set<string>();
+  for (const a of list) {
+    if (!a.value || a.append || a.value.type === 'array') return undefined;
+    const parts = wordParts(a.value, f.source);
+    const last = parts[parts.length - 1];
+    if (!last || last.kind !== 'lit') return undefined;
+    if (parts.some((p) => (p.kind === 'lit' ? /\s/.test(p.text) : 'name' in p && p.name === name))) return undefined;
+    const m = ENTRY.exec(last.text);
+    if (!m) return undefined;
+    names.add(m[1]);
+  }
+  const families = new Set([...names].map(entryFamily));
+  if (families.size !== 1) return undefined;
+  return [...names][0];
+}
+
 /** Entry name of a token: a literal ending in an entrypoint, or a variable that only holds one. */
 function entryOf(token: Token, f: Finder): string | undefined {
   const last = token.parts[token.parts.length - 1];
@@ -99,23 +137,17 @@ function entryOf(token: Token, f: Finder): string | undefined {
     if (m) return m[1];
     if (f.extra.includes(basename(last.text))) return basename(last.text);
   }
-  if (token.parts.length === 1 && last?.kind === 'exp' && last.name) {
-    const list = f.index.assignments.get(last.name);
-    if (!list?.length) return undefined;
-    const names = new Set<string>();
-    for (const a of list) {
-      if (!a.value || a.append) return undefined;
-      const parts = wordParts(a.value, f.source);
-      const text = parts.length === 1 && parts[0].kind === 'lit' ? parts[0].text : undefined;
-      const m = text === undefined ? null : ENTRY.exec(text);
-      if (!m) return undefined;
-      names.add(m[1]);
-    }
-    const families = new Set([...names].map(entryFamily));
-    if (families.size !== 1) return undefined;
-    return [...names][0];
-  }
+  if (token.parts.length === 1 && last?.kind === 'exp' && last.name) return pathVariableEntry(last.name, f);
   return undefined;
+}
+
+/** Tests (`[ -f "$X" ]`, `[[ -e $X ]]`, `test -f $X`) that read the variable `name`. */
+function guardsOf(name: string, f: Finder): Span[] {
+  const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
+  const nodes = [...f.index.tests, ...f.index.commands.map((c) => c.node).filter((n) => commandWords(n)[0]?.text === 'test')];
+  return nodes
+    .filter((n) => ref.test(f.source.slice(n.startIndex, n.endIndex)))
+    .map((n) => ({ start: n.startIndex, end: n.endIndex, text: f.source.slice(n.startIndex, n.endIndex) }));
 }
 
 function familyOf(name: string, f: Finder): EntryFamily {
@@ -130,8 +162,11 @@ function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'en
     const span = (t: Token): Span => ({ start: t.start, end: t.end, text: sourceText.slice(t.start, t.end) });
     const launcherWords = tokens.slice(0, i).map(span);
     const second = tokens.slice(i + 1).find((t) => entryOf(t, f) !== undefined);
+    const only = tokens[i].parts.length === 1 ? tokens[i].parts[0] : undefined;
+    const ref = only?.kind === 'exp' ? only.name : undefined;
     return {
       secondEntry: second ? span(second) : undefined,
+      ...(ref ? { entryVariable: ref, entryGuards: guardsOf(ref, f) } : {}),
       ...base,
       entry: span(tokens[i]),
       entryName: name,
@@ -142,6 +177,31 @@ function launchFrom(tokens: Token[], f: Finder, base: Omit<Launch, 'entry' | 'en
     };
   }
   return undefined;
+}
+
+const REFERENCE = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?\}?$/;
+
+/**
+ * The statement after `command` when it starts on the very next line with a word that looks like
+ * more arguments of the launch: a flag, or a variable whose value starts with one. Bash ends the
+ * command at the newline, so those words never reach the entrypoint.
+ */
+function cutOffArguments(command: Node, text: string, index: ScriptIndex): Span | undefined {
+  const statement = statementOf(command);
+  const next = statement.nextNamedSibling;
+  if (!next || next.type !== 'command') return undefined;
+  if (!/^[ \t]*\r?\n[ \t]*$/.test(text.slice(statement.endIndex, next.startIndex))) return undefined;
+  const first = commandWords(next)[0];
+  if (!first) return undefined;
+  const word = text.slice(first.startIndex, first.endIndex);
+  const ref = REFERENCE.exec(word);
+  const startsWithFlag = (value: string) => /^["'(]?(\s|\\\n)*-{1,2}[A-Za-z]/.test(value);
+  const looksLikeArguments = ref
+    ? (index.assignments.get(ref[1]) ?? []).some((a) => a.value !== null && startsWithFlag(a.value.text))
+    : /^-{1,2}[A-Za-z]/.test(word);
+  if (!looksLikeArguments) return undefined;
+  const end = text.indexOf('\n', next.startIndex);
+  return { start: next.startIndex, end: end === -1 ? next.endIndex : Math.min(end, next.endIndex), text: text.slice(next.startIndex, end === -1 ? next.endIndex : Math.min(end, next.endIndex)) };
 }
 
 /** `bash -c "..."` / `sh -c '...'`: the string argument that holds code. */
@@ -174,9 +234,20 @@ export interface LaunchScan {
  * How a string variable that holds a launch is run: as code (`sh -c "... $X ..."`, `eval $X`: the
  * value is parsed again) or as split words (`$X args`, `srun $X`, `bash -c '... $X ...'` where the
  * inner shell expands it). Code wins when both occur (an `echo $X` next to `eval $X`).
+ * `joined`: every code use is an unquoted `eval $X`, whose word splitting turns the value's
+ * newlines into blanks before eval reads it, so a newline does not end the command there (it does
+ * in `eval "$X"` and `bash -c "... $X"`).
  */
-function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'code' | 'split'; companions: Set<string> } {
+interface StringUse {
+  use?: 'code' | 'split';
+  joined: boolean;
+  companions: Set<string>;
+}
+
+function stringUse(name: string, index: ScriptIndex, source: string): StringUse {
   let use: 'code' | 'split' | undefined;
+  let joinedCode = false;
+  let lineCode = false;
   const companions = new Set<string>();
   const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
   const isRef = (n: Node) => {
@@ -193,18 +264,23 @@ function stringUse(name: string, index: ScriptIndex, source: string): { use?: 'c
     const code = innerCode(words, source);
     const before = use;
     if (code && ref.test(code.text)) {
-      if (code.type === 'string') use = 'code';
-      else use = use ?? 'split';
+      if (code.type === 'string') {
+        use = 'code';
+        lineCode = true;
+      } else use = use ?? 'split';
       noteCompanions(code.text);
-    } else if (first === 'eval' && words.slice(1).some(isRef)) use = 'code';
-    else if (first !== 'echo' && first !== 'printf' && words.some((w) => w.type !== 'string' && isRef(w))) use = use ?? 'split';
+    } else if (first === 'eval' && words.slice(1).some(isRef)) {
+      use = 'code';
+      if (words.slice(1).some((w) => isRef(w) && w.type === 'string')) lineCode = true;
+      else joinedCode = true;
+    } else if (first !== 'echo' && first !== 'printf' && words.some((w) => w.type !== 'string' && isRef(w))) use = use ?? 'split';
     if (use !== before || (code && ref.test(code.text))) noteCompanions(source.slice(cmd.node.startIndex, cmd.node.endIndex));
   }
-  return { use, companions };
+  return { use, joined: joinedCode && !lineCode, companions };
 }
 
 /** stringUse, or the use of a string variable that embeds this one (`command="$command $X"`). */
-function transitiveUse(name: string, index: ScriptIndex, source: string, depth = 0): ReturnType<typeof stringUse> {
+function transitiveUse(name: string, index: ScriptIndex, source: string, depth = 0): StringUse {
   const direct = stringUse(name, index, source);
   if (direct.use || depth >= 3) return direct;
   const ref = new RegExp(`\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`);
@@ -212,7 +288,7 @@ function transitiveUse(name: string, index: ScriptIndex, source: string, depth =
     if (other === name) continue;
     if (!list.some((a) => a.value?.type === 'string' && ref.test(a.value.text))) continue;
     const outer = transitiveUse(other, index, source, depth + 1);
-    if (outer.use) return { use: outer.use, companions: new Set([...direct.companions, ...outer.companions]) };
+    if (outer.use) return { use: outer.use, joined: outer.joined, companions: new Set([...direct.companions, ...outer.companions]) };
   }
   return direct;
 }
@@ -233,18 +309,37 @@ function launcherFixes(names: Set<string>, index: ScriptIndex, source: string): 
   return out;
 }
 
+/**
+ * A launcher word that is a variable holding a deepspeed command (`LAUNCHER="deepspeed --num_gpus
+ * 8"`, then `$LAUNCHER pretrain_gpt.py`) stands for the words of that string, so that they can be
+ * rewritten where they are written.
+ */
+function expandDeepspeedLauncher(words: Span[], f: Finder): Span[] {
+  return words.flatMap((w) => {
+    const name = REFERENCE.exec(w.text.replace(/^"(.*)"$/, '$1'));
+    if (!name || name[2]) return [w];
+    const list = f.index.assignments.get(name[1]) ?? [];
+    const v = list.length === 1 && !list[0].append ? list[0].value : null;
+    if (!v || v.type !== 'string' || !/(^|[\s\/])deepspeed(\s|$)/.test(v.text.slice(1, -1))) return [w];
+    return splitDqString(v, f.source, 'dq-split').map((t) => ({ start: t.start, end: t.end, text: f.source.slice(t.start, t.end) }));
+  });
+}
+
 export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
   const f: Finder = { index, source, extra: extraEntrypoints };
   const launches: Launch[] = [];
   const problems: LaunchScan['problems'] = [];
 
-  const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string) => {
+  /** `joined`: the code is read with its newlines turned into blanks (unquoted `eval $X`). */
+  const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string, joined = false) => {
     const body = source.slice(start, end);
     if (quoted && /\\"/.test(body)) {
       problems.push({ offset: start, message: 'the command string contains escaped double quotes; migrate it by hand or move the command out of the string' });
       return;
     }
-    const masked = maskOutside(source, start, end);
+    // Same length: offsets into `masked` are offsets into the file.
+    const code = joined ? body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length)) : body;
+    const masked = maskOutside(source.slice(0, start) + code + source.slice(end), start, end);
     const tree = parseBash(masked);
     trees.push(tree);
     const ctx: WordContext = quoted ? 'dq-code' : 'sq-code';
@@ -253,11 +348,14 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         const launch = launchFrom(
           commandWords(n).map((w) => wordToken(w, masked, ctx)),
           f,
-          { start: n.startIndex, end: n.endIndex, statementStart: at.statementStart, branchPath: at.branchPath, ctx, source: masked },
+          { start: n.startIndex, end: n.endIndex, statementStart: at.statementStart, branchPath: at.branchPath, ctx, source: masked, joined },
           masked,
           prefix,
         );
-        if (launch) launches.push(launch);
+        if (launch) {
+          launch.cutOff = cutOffArguments(n, masked, index);
+          launches.push(launch);
+        }
       }
       for (const c of n.namedChildren) if (c) visit(c);
     };
@@ -273,6 +371,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       source,
     );
     if (launch) {
+      launch.cutOff = cutOffArguments(cmd.node, source, index);
       launches.push(launch);
       continue;
     }
@@ -283,12 +382,17 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     }
   }
 
-  // Launch commands kept in string variables and run later.
+  // Launch commands kept in string variables and run later: strings that name an entrypoint,
+  // directly or through a variable that holds its path.
+  const pathVariables = [...index.assignments.keys()].filter((n) => ENTRY_ANYWHERE.test(index.assignments.get(n)!.map((a) => a.value?.text ?? '').join(' ')) && pathVariableEntry(n, f));
+  const namesEntry = (text: string) => ENTRY_ANYWHERE.test(text) || pathVariables.some((n) => new RegExp(`\\$(\\{${n}\\}|${n}(?![A-Za-z0-9_]))`).test(text));
   for (const [name, list] of index.assignments) {
     for (const a of list as Assignment[]) {
       const v = a.value;
-      if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !ENTRY_ANYWHERE.test(v.text)) continue;
-      const { use, companions } = transitiveUse(name, index, source);
+      if (!v || (v.type !== 'string' && v.type !== 'raw_string') || !namesEntry(v.text)) continue;
+      // A variable that only holds the entrypoint's path: the launch is where it is used.
+      if (pathVariables.includes(name)) continue;
+      const { use, joined, companions } = transitiveUse(name, index, source);
       if (!use) continue;
       const appends = list
         .filter((b) => b !== a && b.value?.type === 'string' && (b.append || new RegExp(`\\$\\{?${name}\\b`).test(b.value.text)))
@@ -301,7 +405,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
-        scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `);
+        scanCode(v.startIndex + 1, v.endIndex - 1, v.type === 'string', a, `$${name}: `, joined);
         for (const l of launches.slice(n)) {
           l.launcherWords.push(...fixes);
           l.appends = appends;
@@ -322,6 +426,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       }
     }
   }
+  for (const l of launches) l.launcherWords = expandDeepspeedLauncher(l.launcherWords, f);
   launches.sort((x, y) => x.start - y.start);
   return { launches, problems };
 }

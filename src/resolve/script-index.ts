@@ -39,18 +39,26 @@ export interface Assignment {
 export interface ScriptIndex {
   assignments: Map<string, Assignment[]>;
   commands: Array<{ node: Node; statementStart: number; branchPath: string }>;
+  /** `[ ... ]` and `[[ ... ]]` tests. */
+  tests: Node[];
+}
+
+/** The statement that holds `node`: its ancestor right below a program, block or branch. */
+export function statementOf(node: Node): Node {
+  let cur: Node = node;
+  while (cur.parent && !CONTAINERS.has(cur.parent.type)) cur = cur.parent;
+  return cur;
 }
 
 /** Start offset of the statement that holds `node` (comments are inserted above it). */
 export function statementStartOf(node: Node): number {
-  let cur: Node = node;
-  while (cur.parent && !CONTAINERS.has(cur.parent.type)) cur = cur.parent;
-  return cur.startIndex;
+  return statementOf(node).startIndex;
 }
 
 export function indexScript(root: Node): ScriptIndex {
   const assignments = new Map<string, Assignment[]>();
   const commands: ScriptIndex['commands'] = [];
+  const tests: Node[] = [];
   // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
   // largest cost of a tree walk in web-tree-sitter).
   const cursor = root.walk();
@@ -73,13 +81,15 @@ export function indexScript(root: Node): ScriptIndex {
       } else if (type === 'command') {
         const node = cursor.currentNode;
         commands.push({ node, statementStart: statementStartOf(node), branchPath: here });
+      } else if (type === 'test_command') {
+        tests.push(cursor.currentNode);
       }
       if (cursor.gotoFirstChild()) {
         paths.push(here);
         continue;
       }
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return { assignments, commands };
+        if (!cursor.gotoParent()) return { assignments, commands, tests };
         paths.pop();
       }
     }

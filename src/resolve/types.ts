@@ -25,8 +25,10 @@ export type Part =
  * - sq-split:  the same inside '...'.
  * - dq-code:   inside a "..." string that bash parses again as code (`bash -c "..."`).
  * - sq-code:   inside a '...' string that bash parses again as code (`bash -c '...'`).
+ * - word-code: a shell word (an array element) whose value is pasted into code that bash parses
+ *              again (`CMD="python pretrain_gpt.py ${A[@]}"` run by `bash -c "$CMD"` or eval).
  */
-export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code';
+export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code' | 'word-code';
 
 export interface Token {
   parts: Part[];
@@ -36,6 +38,8 @@ export interface Token {
   ctx: WordContext;
   /** Unquoted expansion that can expand to several argv words. */
   splat: boolean;
+  /** The quoted array element this word was split out of (an unquoted ${A[@]} splits it). */
+  group?: { start: number; end: number };
 }
 
 /** How a carrier variable reaches the launch. */
@@ -72,4 +76,6 @@ export interface FlagOccurrence {
   line: number;
   /** Problems found while reading it (missing value, unknown arity ...). */
   problems: string[];
+  /** Its value is an unfilled template placeholder with blanks (`<PATH TO vocab.json>`), as written. */
+  placeholder?: string;
 }

@@ -10,10 +10,11 @@ import type { Conversion } from '../mapping/convert.js';
 import type { Override } from '../mapping/hydra.js';
 import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
 import type { LaunchReport } from '../types.js';
-import { at, error, note, warning, type Finding, type Severity } from '../findings.js';
+import { at, blockedOr, error, note, warning, type Finding, type Severity } from '../findings.js';
 import type { RemovalKind } from '../mapping/convert.js';
 import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
+import { rewriteDeepspeed } from './deepspeed-launcher.js';
 
 export interface LaunchPlanInput {
   launch: Launch;
@@ -62,6 +63,23 @@ function mixedContexts(occ: FlagOccurrence, text: string): boolean {
   return false;
 }
 
+/** Quoted array elements (split by an unquoted ${A[@]}) all of whose words belong to the occurrence. */
+function coveredGroups(occ: FlagOccurrence, text: string): Array<{ start: number; end: number }> {
+  const tokens = [occ.flagToken, ...occ.values];
+  const groups = new Map<number, { start: number; end: number }>();
+  for (const t of tokens) if (t.group) groups.set(t.group.start, t.group);
+  return [...groups.values()].filter((g) => {
+    const inside = tokens.filter((t) => t.group?.start === g.start);
+    return /^\s*$/.test(text.slice(g.start + 1, inside[0].start)) && /^\s*$/.test(text.slice(inside[inside.length - 1].end, g.end - 1));
+  });
+}
+
+/** Where the occurrence ends as written: after the closing quote of an element it ends. */
+function writtenEnd(occ: FlagOccurrence, text: string): number {
+  const group = coveredGroups(occ, text).find((g) => g.end >= occ.end);
+  return group ? group.end : occ.end;
+}
+
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
@@ -95,7 +113,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const removals: Array<{ c: Conversion; reason: string; kind: RemovalKind; severity: Severity }> = [];
   const remove = (c: Conversion, reason: string, kind: RemovalKind, severity: Severity = kind === 'error' ? 'error' : c.removed?.severity ?? 'warning') => {
     const occ = c.occurrence;
-    const written = oneLine(text.slice(occ.start, occ.end));
+    const written = oneLine(text.slice(occ.start, writtenEnd(occ, text)));
     removals.push({ c, reason, kind, severity });
     report.removed.push({ flag: occ.flag, line: occ.line, text: written, reason, kind, severity });
     report.findings.push({ line: occ.line, severity, message: `removed \`${written}\`: ${reason}` });
@@ -104,10 +122,20 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
     for (const n of c.notes) report.findings.push(at(occ.line, n));
-    if (occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
+    if (!c.removed && occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.findings.push({ line: occ.line, severity: 'warning', message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }
     const mixed = mixedContexts(occ, text);
+    if (occ.placeholder !== undefined && c.entry?.convert === 'pass' && !mixed) {
+      // An unfilled template stays a template, in Bridge's spelling: filled in, it is the override.
+      const keys = c.entry.keys.map(input.keyFor);
+      if (!keys.some((k) => input.keyProblem?.(k) !== undefined)) {
+        edits.push({ start: occ.start, end: occ.end, text: keys.map((k) => `${k}=${occ.placeholder}`).join(' ') });
+        for (const key of keys) report.overrides.push({ key, value: occ.placeholder, flag: occ.flag, line: occ.line });
+        report.findings.push({ line: occ.line, severity: 'warning', message: `${occ.flag} ${occ.placeholder} is an unfilled template placeholder with blanks: written as ${keys.map((k) => `${k}=${occ.placeholder}`).join(' ')}; fill it in with a value without blanks (until then run_recipe.py rejects the extra words, as Megatron-LM did)` });
+        continue;
+      }
+    }
     if (!c.removed && c.overrides.length && mixed) {
       remove(c, `the flag and its value are written in different quoting contexts (a quoted array element read word by word), so no single override can replace them in place; write it by hand: ${withKeys(c.overrides).map(overrideText).join(' ')}`, 'error');
       continue;
@@ -147,12 +175,29 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // Deletions last, so they can tidy around replacements without overlapping them.
   for (const r of removals) {
     const occ = r.c.occurrence;
-    if (mixedContexts(occ, text)) {
-      // Each word goes on its own, inside the quoting it is written in.
-      for (const t of [occ.flagToken, ...occ.values]) edits.push(deletionRange(lines, t.start, t.end, t.ctx !== 'word' || !!occ.segment.variable, edits));
+    const groups = coveredGroups(occ, text);
+    if (mixedContexts(occ, text) || groups.length) {
+      // Each word goes on its own, inside the quoting it is written in; a quoted array element
+      // whose words all go is removed whole.
+      const loose = [occ.flagToken, ...occ.values].filter((t) => !groups.some((g) => g.start <= t.start && t.end <= g.end));
+      // `whole`: a complete shell word (an element, or a word of the launch line).
+      const units = [
+        ...groups.map((g) => ({ start: g.start, end: g.end, free: true, whole: true })),
+        ...loose.map((t) => ({ start: t.start, end: t.end, free: t.ctx !== 'word' || !!occ.segment.variable, whole: t.ctx === 'word' })),
+      ].sort((a, b) => a.start - b.start);
+      // Whole words next to each other on one line go as one deletion.
+      const merged: typeof units = [];
+      for (const u of units) {
+        const prev = merged[merged.length - 1];
+        if (prev && prev.whole && u.whole && /^[ \t]*$/.test(text.slice(prev.end, u.start))) {
+          prev.end = u.end;
+          prev.free = prev.free && u.free;
+        } else merged.push({ ...u });
+      }
+      for (const u of merged) edits.push(deletionRange(lines, u.start, u.end, u.free, edits));
     } else if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
     if (r.kind !== 'folded' && r.kind !== 'launcher') {
-      comments.push({ statementStart: occ.segment.statementStart, text: `${r.severity}: removed \`${oneLine(text.slice(occ.start, occ.end))}\` (line ${occ.line}): ${r.reason}` });
+      comments.push({ statementStart: occ.segment.statementStart, text: `${r.severity}: removed \`${oneLine(text.slice(occ.start, writtenEnd(occ, text)))}\` (line ${occ.line}): ${r.reason}` });
     }
   }
 
@@ -202,8 +247,10 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
     }
   }
-  if (/(^|: )deepspeed$/.test(launch.launcher)) {
-    report.findings.push(at(report.line, error('the deepspeed launcher passes --local_rank=N to the script, which run_recipe.py rejects ("Unknown option"); start it with torchrun instead')));
+  const deepspeed = rewriteDeepspeed(launcherWords, lines, launch.ctx !== 'word', edits);
+  if (deepspeed) {
+    edits.push(...deepspeed.edits);
+    for (const message of deepspeed.warnings) report.findings.push(at(report.line, blockedOr(message, 'warning')));
   }
   for (const q of input.quoteFixes ?? []) {
     const written = text.slice(q.start, q.end);

@@ -50,6 +50,11 @@ export function overrideShellText(o: Override, ctx: WordContext): string {
       if (parts.every((p) => p.kind === 'lit')) return outer(shellWord(parts));
       return `\\"${parts.map((p) => (p.kind === 'lit' ? outer(escapeDq(p.text)) : p.verbatim ? p.text : outer(p.text))).join('')}\\"`;
     }
+    case 'word-code': {
+      // A word whose value is code: the dq-code text of the override, as a "..." word.
+      const code = overrideShellText(o, 'dq-code');
+      return SHELL_SAFE.test(code) ? code : `"${code}"`;
+    }
     case 'sq-code': {
       const w = shellWord(parts);
       if (w.includes("'")) throw new ShellTextError("a value with ' cannot be written inside a single-quoted `bash -c` string");

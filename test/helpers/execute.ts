@@ -1,14 +1,16 @@
 /** Runs a script under bash with stub launchers on PATH and returns every recorded launcher argv. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const stubs = join(import.meta.dirname, '..', 'stubs');
 
 export interface ExecOptions {
   args?: string[];
   env?: Record<string, string>;
+  /** Empty files to create in the working directory first (paths relative to it). */
+  files?: string[];
 }
 
 export function executeScript(source: string, opts: ExecOptions = {}): { records: string[][]; status: number | null; stderr: string } {
@@ -16,6 +18,10 @@ export function executeScript(source: string, opts: ExecOptions = {}): { records
   try {
     const log = join(dir, 'log');
     spawnSync('mkdir', [log]);
+    for (const f of opts.files ?? []) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), '');
+    }
     const script = join(dir, 'script.sh');
     writeFileSync(script, source);
     const res = spawnSync('bash', [script, ...(opts.args ?? [])], {

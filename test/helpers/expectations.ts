@@ -8,6 +8,8 @@ import { HFloat, num, type HydraJs } from './hydra-parse.js';
 export interface MlmFlag {
   flag: string;
   values: string[];
+  /** A word that is no flag's value (Megatron-LM's argparse rejects it: unrecognized argument). */
+  stray?: boolean;
 }
 
 const NEG = /^-\d|^-\.\d/;
@@ -18,6 +20,10 @@ export function readMegatronArgs(argv: string[]): MlmFlag[] {
   while (i < argv.length) {
     let a = argv[i++];
     const values: string[] = [];
+    if (!a.startsWith('-')) {
+      out.push({ flag: a, values, stray: true });
+      continue;
+    }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     if (eq !== -1) {
       values.push(a.slice(eq + 1));
