@@ -32,6 +32,8 @@ BENCH_PYTHON=${BENCH_PYTHON:-python3}
 BENCH_JOBS=${BENCH_JOBS:-4}
 BENCH_RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-900}
 BRIDGE_MIGRATE=${BRIDGE_MIGRATE:-node $REPO_DIR/bin/bridge-migrate.js}
+mkdir -p "$BENCH_OUT" && BENCH_OUT=$(cd "$BENCH_OUT" && pwd)
+[ -n "${BENCH_WHEELS:-}" ] && BENCH_WHEELS=$(cd "$BENCH_WHEELS" && pwd)
 SHIM_DIR=$BENCH_DIR/shim
 WORK=$BENCH_OUT/work
 LOGS=$BENCH_OUT/logs
@@ -66,6 +68,14 @@ setup_python() {
             touch "$BENCH_OUT/site/.installed"
         fi
         SITE_PATH=$BENCH_OUT/site
+    fi
+    # Wheel installs of megatron-core have the dataset helpers prebuilt but no Makefile for the
+    # `make` both sides run at start-up: give them one that builds nothing (support/datasets.Makefile).
+    local datasets
+    datasets=$(PYTHONPATH=$SITE_PATH${PYTHONPATH:+:$PYTHONPATH} "$BENCH_PYTHON" -c 'import os, megatron
+print(next((p for p in (os.path.join(m, "core", "datasets") for m in megatron.__path__) if os.path.isdir(p)), ""))' 2>/dev/null)
+    if [ -n "$datasets" ] && [ ! -f "$datasets/Makefile" ] && ls "$datasets"/helpers_cpp*.so >/dev/null 2>&1; then
+        cp "$BENCH_DIR/support/datasets.Makefile" "$datasets/Makefile" && echo "setup: installed support/datasets.Makefile in $datasets"
     fi
     BASE_PYTHONPATH=$SITE_PATH${PYTHONPATH:+${SITE_PATH:+:}$PYTHONPATH}
     # The launch scripts call `torchrun`; where only `python -m torch.distributed.run` exists, provide one.
@@ -141,10 +151,43 @@ start_run() {
     ) &
 }
 
+# What the runs ran on, for results.json: date, GPU, driver, Python and package versions.
+record_environment() {
+    PYTHONPATH=$BASE_PYTHONPATH "$BENCH_PYTHON" - "$BENCH_OUT/environment.json" <<'PY'
+import datetime, json, platform, subprocess, sys
+from importlib import metadata
+def version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+def gpu():
+    try:
+        return subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                              capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+import torch
+environment = {
+    "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    "gpu": gpu(),
+    "python": platform.python_version(),
+    "torch": torch.__version__,
+    "cuda": torch.version.cuda,
+    "cudnn": torch.backends.cudnn.version(),
+    "packages": {name: version(name) for name in ("megatron-core", "megatron-bridge", "transformers", "hydra-core",
+                                                   "omegaconf", "numpy", "triton", "datasets")},
+}
+json.dump(environment, open(sys.argv[1], "w"), indent=1)
+print("environment:", json.dumps(environment))
+PY
+}
+
 phase_train() {
     need_dirs
     setup_python
     mkdir -p "$LOGS"
+    record_environment
     local port=29500 seen=" "
     local runs=()
     while read -r name script options edits expect; do

@@ -11,7 +11,10 @@ these things and nothing else:
    with `megatron.bridge.` imports one of STUBBABLE_PACKAGES, the import is not inside a `try`
    block of that module's source, and the real package cannot be imported, the import is answered
    with a stub module. Its attributes are placeholder classes that raise `StubCalled` as soon as
-   a function calls them, so a stub that is actually used fails loudly. Only where a module or
+   a function calls them, so a stub that is actually used fails loudly. The one exception is in
+   STUB_FUNCTIONS: ModelOpt's `get_tensor_shapes_adjust_fn_for_distillation`, which Bridge's train
+   loop calls on every run, returns None, as ModelOpt does for a model that is not distilled
+   across pipeline stages. Only where a module or
    class body calls one while it is being defined (`@stateless`, `@stateless(restore_seeds=True)`
    over a method) does a placeholder act as a decorator that returns what it decorates. The stubs are taken out of
    sys.modules as soon as that one import statement returns, so no other module ever sees them:
@@ -97,11 +100,24 @@ def _placeholder(qualname: str, module_name: str) -> type:
     return placeholder
 
 
+def _no_distillation_tensor_shapes(*args, **kwargs):
+    # ModelOpt's own function returns None unless the model is a DistillationModel split over
+    # pipeline stages; Bridge's train loop calls it on every run.
+    return None
+
+
+# Stub attributes that are plain functions with ModelOpt's own result for a model that is not being
+# distilled, because Bridge calls them unconditionally. Every other attribute is a placeholder.
+STUB_FUNCTIONS = {
+    "modelopt.torch.distill.plugins.megatron.get_tensor_shapes_adjust_fn_for_distillation": _no_distillation_tensor_shapes,
+}
+
+
 class _StubModule(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        value = _placeholder(name, self.__name__)
+        value = STUB_FUNCTIONS.get(f"{self.__name__}.{name}") or _placeholder(name, self.__name__)
         setattr(self, name, value)
         return value
 
@@ -155,7 +171,7 @@ _original_import = builtins.__import__
 
 
 def _drop_stub_modules(package: str) -> None:
-    for name in [name for name, module in sys.modules.items() if isinstance(module, _StubModule)]:
+    for name in [name for name, module in list(sys.modules.items()) if isinstance(module, _StubModule)]:
         if name == package or name.startswith(package + "."):
             del sys.modules[name]
 
@@ -177,8 +193,8 @@ def _import_with_stubs(name, globals=None, locals=None, fromlist=(), level=0):
     # A simulated absence (BENCH_EQUIVALENCE_SIMULATE_DEVICE) is a None entry: lift it meanwhile.
     blocked = {
         key: sys.modules.pop(key)
-        for key in list(sys.modules)
-        if sys.modules[key] is None and (key == package or key.startswith(package + "."))
+        for key, module in list(sys.modules.items())
+        if module is None and (key == package or key.startswith(package + "."))
     }
     sys.meta_path.insert(0, finder)
     try:
