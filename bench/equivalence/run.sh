@@ -186,6 +186,8 @@ PY
 phase_train() {
     need_dirs
     setup_python
+    # Several runs share the machine: one inductor compile thread each (no effect on the numbers).
+    export TORCHINDUCTOR_COMPILE_THREADS=${TORCHINDUCTOR_COMPILE_THREADS:-1}
     mkdir -p "$LOGS"
     record_environment
     local port=29500 seen=" "

@@ -22,6 +22,8 @@ TRAIN_ARGS="$TRAIN_ARGS --weight-decay 0.1 --adam-beta1 0.9 --adam-beta2 0.95 --
 DATA_ARGS="--mock-data --tokenizer-type NullTokenizer --vocab-size 8192"
 OUTPUT_ARGS="--log-interval 1 --eval-iters 0 --eval-interval 1000"
 SYSTEM_ARGS="--transformer-impl local --deterministic-mode --no-gradient-accumulation-fusion"
+# No Apex on this machine: no persistent LayerNorm kernel, no fused masked-softmax kernel.
+SYSTEM_ARGS="$SYSTEM_ARGS --no-persist-layer-norm --no-masked-softmax-fusion"
 
 torchrun $DISTRIBUTED_ARGS $MEGATRON_LM_DIR/pretrain_gpt.py \
     $GPT_ARGS \

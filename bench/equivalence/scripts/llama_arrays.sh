@@ -61,6 +61,7 @@ DATA_ARGS=(
 LOGGING_ARGS=(
     --log-interval 1
     --eval-iters 0
+    --eval-interval 1000
 )
 
 torchrun "${DISTRIBUTED_ARGS[@]}" "$MEGATRON_LM_DIR/pretrain_gpt.py" \
@@ -70,4 +71,6 @@ torchrun "${DISTRIBUTED_ARGS[@]}" "$MEGATRON_LM_DIR/pretrain_gpt.py" \
     "${LOGGING_ARGS[@]}" \
     --transformer-impl local \
     --deterministic-mode \
-    --no-gradient-accumulation-fusion
+    --no-gradient-accumulation-fusion \
+    --no-persist-layer-norm \
+    --no-masked-softmax-fusion

@@ -40,5 +40,6 @@ torchrun --nproc_per_node 1 --master_port ${MASTER_PORT:-29500} $MEGATRON_LM_DIR
     --lr 2e-4 --min-lr 2e-5 --lr-decay-style cosine --lr-warmup-iters 2 \
     --weight-decay 0.1 --clip-grad 1.0 --bf16 \
     --mock-data --tokenizer-type NullTokenizer --vocab-size 8192 \
-    --log-interval 1 --eval-iters 0 \
-    --transformer-impl local --deterministic-mode --no-gradient-accumulation-fusion
+    --log-interval 1 --eval-iters 0 --eval-interval 1000 \
+    --transformer-impl local --deterministic-mode --no-gradient-accumulation-fusion \
+    --no-persist-layer-norm --no-masked-softmax-fusion

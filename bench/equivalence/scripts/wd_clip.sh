@@ -39,6 +39,9 @@ torchrun --nproc_per_node 1 --master_port ${MASTER_PORT:-29500} \
     --vocab-size 8192 \
     --log-interval 1 \
     --eval-iters 0 \
+    --eval-interval 1000 \
     --transformer-impl local \
     --deterministic-mode \
-    --no-gradient-accumulation-fusion
+    --no-gradient-accumulation-fusion \
+    --no-persist-layer-norm \
+    --no-masked-softmax-fusion

@@ -19,7 +19,8 @@ ARGS+=" --lr-decay-style WSD --lr-wsd-decay-style linear --lr-wsd-decay-iters 8"
 ARGS+=" --lr-warmup-iters 4 --lr-warmup-init 1e-5 --lr-decay-iters 20"
 ARGS+=" --weight-decay 0.05 --clip-grad 1.0"
 ARGS+=" --mock-data --tokenizer-type NullTokenizer --vocab-size 8192"
-ARGS+=" --log-interval 1 --eval-iters 0"
+ARGS+=" --log-interval 1 --eval-iters 0 --eval-interval 1000"
 ARGS+=" --transformer-impl local --deterministic-mode --no-gradient-accumulation-fusion"
+ARGS+=" --no-persist-layer-norm --no-masked-softmax-fusion"   # no Apex kernels here
 
 torchrun --nproc_per_node=1 --master_port=${MASTER_PORT:-29500} $MEGATRON_LM_DIR/pretrain_gpt.py $ARGS
