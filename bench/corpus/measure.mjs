@@ -76,7 +76,7 @@ function lineFinder(text) {
   return (needle) => {
     if (!needle) return null;
     const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`(^|[\\s"'(=\\[])${escaped}(?=$|[\\s"'=)\\\\\\]])`);
+    const pattern = new RegExp(`(^|[\\s"'(=\\[+])${escaped}(?=$|[\\s"'=)}\\\\\\]])`);
     const index = lines.findIndex((line) => pattern.test(line));
     return index < 0 ? null : index + 1;
   };
@@ -292,7 +292,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
       repos.set(repo, {
         repo, scripts: 0, negatives: 0, changed: 0, launches: 0, migrated: 0, reportedNotMigrated: 0,
         unreportedNotMigrated: 0, vanished: 0, extraLaunches: 0, launchesWithStrays: 0, launchesClean: 0, mappable: 0, arrived: 0, lost: 0, lostReported: 0,
-        folded: 0, unverified: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
+        folded: 0, unverified: 0, volatile: 0, originalMissingValue: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
         noLaunchReached: 0, changedNoLaunchText: 0, changedNoLaunchExecuted: 0, bashRegressions: 0, notIdempotent: 0,
         negativeValues: 0, negativesChanged: 0, toolErrors: 0, captureProblems: 0, starts: 0, fails: 0, noResult: 0,
       });
@@ -312,6 +312,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
   const captureProblems = [];
   const droppedSilently = [];
   const noLaunchReached = [];
+  const unverifiedValues = [];
   const verifyFailures = [];
   for (const item of perScript) {
     const stats = row(item.script.repo);
@@ -352,6 +353,8 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     stats.arrived += record.arrived;
     stats.folded += record.folded;
     stats.unverified += record.unverified;
+    stats.volatile += record.volatile;
+    stats.originalMissingValue += record.originalMissingValue.length;
     stats.negativeValues += record.negatives;
     stats.negativesChanged += record.negativesChanged.length;
     const rejecting = record.strays.filter((stray) => !NOT_COUNTED.has(stray.cause));
@@ -376,6 +379,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
       stats.runnerFlags += 1;
       runnerFlags.push({ id: record.id, ...entry, ...where(item, lineFinder(item.originalText)(entry.word)) });
     }
+    for (const entry of record.unverifiedValues) unverifiedValues.push({ id: record.id, cause: entry.flag, ...entry, ...where(item, entry.line) });
     for (const entry of record.droppedSilently) droppedSilently.push({ id: record.id, cause: 'dropped-without-a-report-entry', flag: entry.flag, values: entry.values, ...where(item, entry.line) });
     if (record.verify) {
       if (record.verify.status === 'starts') stats.starts += 1;
@@ -397,6 +401,8 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     lost: group(lost), strays: group(strays), runnerFlags: group(runnerFlags.map((entry) => ({ ...entry, cause: entry.cause }))),
     notMigrated: group(notMigrated.map((entry) => ({ ...entry, cause: entry.status }))),
     verifyFailures: group(verifyFailures), droppedSilently: group(droppedSilently),
+    // values a multi-flag rule computes from shell text (the report's value holds $...): arrived, value not checked
+    unverified: group(unverifiedValues),
     noLaunchReached, changedNoLaunch, bashRegressions, notIdempotent, negativesChanged, toolErrors, captureProblems,
   };
 }

@@ -10,6 +10,22 @@ const NEGATIVE = /^-(\d|\.\d)/;
 const numeric = (text) => typeof text === 'string' && /^[+-]?(\d(_?\d)*\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d+)?$/.test(text.trim());
 const numberOf = (text) => Number(text.trim().replace(/_/g, ''));
 
+/**
+ * Two runs of a script differ where it reads the clock or a random source (a log path with a timestamp,
+ * a mktemp name): same length, at least 16 characters, not a number, and the differing characters all
+ * letters or digits, at most 12 of them.
+ */
+export function volatileOnly(left, right) {
+  if (left.length !== right.length || left.length < 16 || numeric(left)) return false;
+  let differing = 0;
+  for (let index = 0; index < left.length; index += 1) {
+    if (left[index] === right[index]) continue;
+    if (!/[A-Za-z0-9]/.test(left[index]) || !/[A-Za-z0-9]/.test(right[index])) return false;
+    differing += 1;
+  }
+  return differing > 0 && differing <= 12;
+}
+
 /** Equal after Hydra unquoting; numbers written differently (2e-4 / 0.0002) count as equal, and are noted. */
 export function sameValue(expected, got) {
   if (Array.isArray(expected) || Array.isArray(got)) {
@@ -17,7 +33,7 @@ export function sameValue(expected, got) {
     const right = Array.isArray(got) ? got : [got];
     if (left.length !== right.length) return { equal: false };
     const parts = left.map((item, index) => sameValue(item, right[index]));
-    return { equal: parts.every((part) => part.equal), numericFormat: parts.some((part) => part.numericFormat) };
+    return { equal: parts.every((part) => part.equal), numericFormat: parts.some((part) => part.numericFormat), volatile: parts.some((part) => part.volatile) };
   }
   if (expected === got) return { equal: true };
   if (expected === null || got === null || expected === undefined || got === undefined) return { equal: false };
@@ -26,6 +42,7 @@ export function sameValue(expected, got) {
   if (left === right) return { equal: true };
   if (/^(true|false)$/i.test(left) && left.toLowerCase() === right.toLowerCase()) return { equal: true };
   if (numeric(left) && numeric(right) && numberOf(left) === numberOf(right)) return { equal: true, numericFormat: true };
+  if (volatileOnly(left, right)) return { equal: true, volatile: true };
   return { equal: false };
 }
 
@@ -41,21 +58,20 @@ function expectedValue(entry, key, values, reported) {
     case 'list': return { value: entry.scalarIfSingle && values.length === 1 ? values[0] : values, any: [values, joined] };
     default: {
       if (reported && !SHELL_EXPANSION.test(reported.value)) return { value: parseHydraValue(reported.value).value };
-      if (values.length === 0) return { value: null, unverified: true };
+      if (values.length === 0) return { any: ['', []], unverified: true };
       return { any: [values.length === 1 ? values[0] : joined, values], unverified: true };
     }
   }
 }
 
 function matches(expectation, got) {
-  const candidates = expectation.any ?? [expectation.value];
-  if ('value' in expectation && expectation.any) candidates.unshift(expectation.value);
+  const candidates = [...('value' in expectation ? [expectation.value] : []), ...(expectation.any ?? [])];
   for (const candidate of candidates) {
     const result = sameValue(candidate, got);
     if (result.equal) return result;
-    if (typeof candidate === 'string' && typeof got === 'string' && candidate.replace(/\s+/g, ' ').trim() === got.replace(/\s+/g, ' ').trim()) {
-      return { equal: true };
-    }
+    // several words joined into one value (a data path): blanks between them are not part of any word
+    const joined = expectation.any && typeof candidate === 'string' && typeof got === 'string';
+    if (joined && candidate.replace(/\s+/g, ' ').trim() === got.replace(/\s+/g, ' ').trim()) return { equal: true };
   }
   return { equal: false };
 }
@@ -68,6 +84,7 @@ function causeOfDifference(original, got, strays) {
   if (text && originalText.startsWith(text) && strays.some((stray) => originalText.includes(stray.word))) return 'value-split-into-words';
   if (text.replace(/['"]/g, '') === originalText.replace(/['"]/g, '')) return 'value-quotes-differ';
   if (original.length > 1 && original.includes(text)) return 'multi-word-value-truncated';
+  if (text.startsWith(`${originalText} `)) return 'value-has-more-words-than-megatron-lm-took';
   return 'value-differs';
 }
 
@@ -103,7 +120,7 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
   const record = {
     entrypoint: original.entrypoint, reportLine: reportLaunch?.line ?? null,
     status: null, mappable: 0, arrived: 0, folded: 0, unverified: 0, numericFormat: 0,
-    lost: [], strays: [], runnerFlags: [], negatives: 0, negativesChanged: [], droppedReported: 0, droppedSilently: [],
+    lost: [], strays: [], runnerFlags: [], originalMissingValue: [], volatile: 0, unverifiedValues: [], negatives: 0, negativesChanged: [], droppedReported: 0, droppedSilently: [],
   };
   if (!migrated) {
     record.status = reportLaunch && !reportLaunch.migrated ? 'reported-not-migrated' : 'vanished';
@@ -152,6 +169,10 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
     const negative = item.values.some((value) => NEGATIVE.test(value));
     const reportedHere = reportOverrides.filter((override) => normalFlag(override.flag, table) === item.flag);
     const unmapped = reportUnmapped.find((removed) => normalFlag(removed.flag, table) === item.flag);
+    if (item.missingValue) {
+      record.originalMissingValue.push({ flag: item.spelled, line: lineOf(item.spelled) });
+      continue;
+    }
     if (!isMappable(entry)) {
       if (unmapped || reportedHere.length) record.droppedReported += 1;
       else if (!recipeArgv.strays.some((stray) => stray.word === item.spelled || stray.word.startsWith(`${item.spelled}=`))) {
@@ -166,6 +187,7 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
     const problems = [];
     let unverified = false;
     let numericFormat = false;
+    let volatile = false;
     for (const key of keys) {
       const reported = reportedHere.find((override) => override.key === key) ?? null;
       const got = finals.get(key);
@@ -173,11 +195,15 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
       const expected = expectation.value ?? expectation.any?.[0] ?? null;
       const result = got ? matches(expectation, got.value) : { equal: false };
       if (result.equal) {
-        if (expectation.unverified) unverified = true;
         if (result.numericFormat) numericFormat = true;
+        if (result.volatile) volatile = true;
         continue;
       }
-      if (got && expectation.unverified && reported) { unverified = true; continue; }
+      if (got && expectation.unverified && reported) {
+        unverified = true;
+        record.unverifiedValues.push({ flag: item.spelled, values: item.values, key, reported: reported.value, got: got.value, line: reported.line });
+        continue;
+      }
       const holder = got ? (pinnedKeys.has(key) && !reported ? 'the pinned Megatron-LM default' : 'another override') : null;
       if (!reportedHere.length || !got) {
         problems.push({ key, expected, got: got?.value ?? null, word: got?.word, cause: missingCause(item, reported, unmapped, recipeArgv), holder });
@@ -189,6 +215,7 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
       record.arrived += 1;
       if (unverified) record.unverified += 1;
       if (numericFormat) record.numericFormat += 1;
+      if (volatile) record.volatile += 1;
       continue;
     }
     const first = problems[0];
@@ -224,6 +251,7 @@ function classifyStray(stray, split, table, forwardsArgs) {
     return { word, cause: forwardsArgs ? 'forwarded-script-arguments' : 'positional-word-also-in-original', flag: null };
   }
   const owner = split.flags.find((item) => item.values.includes(word))
+    ?? split.flags.find((item) => item.values.some((value) => volatileOnly(value, word)))
     ?? split.flags.find((item) => item.values.some((value) => value.includes(word) && value !== word));
   if (owner) {
     const inside = !owner.values.includes(word);

@@ -29,7 +29,8 @@ const looksLikeFlag = (word) => word.startsWith('-') && word.length > 1 && !NEGA
 
 /**
  * words: the argv after the entrypoint. Returns
- * { flags: [{ spelled, flag, entry, values, index }], positionals: [{ word, index }] }.
+ * { flags: [{ spelled, flag, entry, values, index, missingValue }], positionals: [{ word, index }] }.
+ * missingValue: the original launch itself lacked the flag's value (Megatron-LM's argparse would stop there).
  * A flag the table does not know takes every following word that is not a flag.
  */
 export function splitMegatronArgv(words, table) {
@@ -51,14 +52,16 @@ export function splitMegatronArgv(words, table) {
     if (equals < 0) {
       const arity = entry ? entry.arity : '*';
       if (typeof arity === 'number') {
-        while (values.length < arity && next < words.length) values.push(words[next++]);
+        // argparse takes no flag-looking word as a value: `--x --y` leaves --x without its value (an error).
+        while (values.length < arity && next < words.length && !looksLikeFlag(words[next])) values.push(words[next++]);
       } else if (arity === '?') {
         if (next < words.length && !looksLikeFlag(words[next])) values.push(words[next++]);
       } else {
         while (next < words.length && !looksLikeFlag(words[next])) values.push(words[next++]);
       }
     }
-    flags.push({ spelled, flag: entry ? entry.flag : spelled, entry, values, index });
+    const missingValue = typeof entry?.arity === 'number' && values.length < entry.arity;
+    flags.push({ spelled, flag: entry ? entry.flag : spelled, entry, values, index, missingValue });
     index = next;
   }
   return { flags, positionals };
