@@ -21,7 +21,7 @@ import { captureRunner } from './lib/capture.mjs';
 import { compareLaunch, pickReportLaunch } from './lib/compare.mjs';
 import { findLaunches, worldSize } from './lib/launch-calls.mjs';
 import { ENTRYPOINT, loadTable } from './lib/megatron-argv.mjs';
-import { mapPool, run } from './lib/pool.mjs';
+import { run } from './lib/pool.mjs';
 import { contextFinder } from './lib/source-context.mjs';
 import { renderTable } from './lib/table.mjs';
 
@@ -69,7 +69,13 @@ async function migrateTree(options, dir, files, reportFile) {
   return { byPath, code: result.code, stderr: result.stderr };
 }
 
-const bashParses = async (file) => (await run('bash', ['-n', file])).code === 0;
+/** The files `bash -n` rejects, checked by one shell loop. */
+async function bashRejects(files) {
+  if (!files.length) return new Set();
+  const loop = 'while IFS= read -r file; do bash -n "$file" >/dev/null 2>&1 || printf "%s\\n" "$file"; done';
+  const result = await run('bash', ['-c', loop], { input: `${files.join('\n')}\n` });
+  return new Set(result.stdout.split('\n').filter(Boolean));
+}
 
 function lineFinder(text) {
   const lines = text.split('\n');
@@ -146,23 +152,28 @@ async function main() {
     : { byPath: new Map(), code: 0, stderr: '' };
   log(`migrated ${files.length} files, ${changedFiles.length} changed, migrated those again, in ${seconds(phase)}s`);
 
-  // 3. bash -n (where the tool changed the file), contents.
+  // 3. bash -n where the tool changed the file (one shell loop, not a process per file from here), contents.
   phase = Date.now();
-  const perScript = await mapPool(scripts, options.jobs * 2, async (script) => {
+  const perScript = scripts.map((script) => {
     const originalFile = path.join(dirs.original, script.file);
     const migratedFile = path.join(dirs.migrated, script.file);
     const originalText = readFileSync(originalFile, 'utf8');
     const migratedText = readFileSync(migratedFile, 'utf8');
     const changed = originalText !== migratedText;
     const againText = changed ? readFileSync(path.join(dirs.again, script.file), 'utf8') : migratedText;
-    const bashRegression = changed && (await bashParses(originalFile)) && !(await bashParses(migratedFile));
     return {
-      script, originalFile, migratedFile, originalText, migratedText, changed, bashRegression,
+      script, originalFile, migratedFile, originalText, migratedText, changed,
       notIdempotent: againText !== migratedText,
       report: first.byPath.get(script.file) ?? null,
       reportAgain: second.byPath.get(script.file) ?? null,
     };
   });
+  const changedItems = perScript.filter((item) => item.changed);
+  const [originalRejected, migratedRejected] = await Promise.all([
+    bashRejects(changedItems.map((item) => item.originalFile)),
+    bashRejects(changedItems.map((item) => item.migratedFile)),
+  ]);
+  for (const item of changedItems) item.bashRegression = !originalRejected.has(item.originalFile) && migratedRejected.has(item.migratedFile);
   log(`bash -n and contents in ${seconds(phase)}s`);
 
   // 4. Execute: originals that name an entrypoint (or that the tool changed), migrated copies that changed.
@@ -201,7 +212,7 @@ async function main() {
     const migrated = findLaunches(migratedCalls);
     item.launchesExecuted = originals.length;
     item.extraMigratedLaunches = Math.max(0, migrated.length - originals.length);
-    const lineOf = lineFinder(item.originalText);
+    const lineOf = lineOfItem(item);
     const forwardsArgs = /\$\{?[@*]\}?/.test(item.originalText);
     const reportLaunches = item.report?.launches ?? [];
     originals.forEach((original, index) => {
@@ -241,10 +252,17 @@ async function main() {
     log(`verifier answered ${verify.byId.size}/${jsonl.length} launches in ${seconds(phase)}s (exit ${verify.code})`);
   }
 
+  phase = Date.now();
   const results = summarize({ options, manifest, perScript, launchRecords, verify, first, second, captureStats, started });
   writeFileSync(path.join(options.out, 'results.json'), JSON.stringify(results, null, 1));
+  log(`compared and summarized in ${seconds(phase)}s`);
   console.log(renderTable(results));
   log(`\nwrote ${path.relative(process.cwd(), path.join(options.out, 'results.json'))} and ${path.relative(process.cwd(), launchesFile)} (${jsonl.length} migrated launches); total ${seconds(started)}s`);
+}
+
+function lineOfItem(item) {
+  item.lineOf ??= lineFinder(item.originalText);
+  return item.lineOf;
 }
 
 function sourceLine(text, line) {
@@ -372,12 +390,12 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
       if (NOT_COUNTED.has(stray.cause)) { stats.forwarded += 1; continue; }
       stats.strays += 1;
       if (stray.word.startsWith('-')) stats.strayFlags += 1;
-      const line = item.originalText ? lineFinder(item.originalText)(stray.flag ?? stray.word) : null;
+      const line = item.originalText ? lineOfItem(item)(stray.flag ?? stray.word) : null;
       strays.push({ id: record.id, cause: stray.cause, word: stray.word, flag: stray.flag, abbreviates: stray.abbreviates ?? null, ...where(item, line) });
     }
     for (const entry of record.runnerFlags) {
       stats.runnerFlags += 1;
-      runnerFlags.push({ id: record.id, ...entry, ...where(item, lineFinder(item.originalText)(entry.word)) });
+      runnerFlags.push({ id: record.id, ...entry, ...where(item, lineOfItem(item)(entry.word)) });
     }
     for (const entry of record.unverifiedValues) unverifiedValues.push({ id: record.id, cause: entry.flag, ...entry, ...where(item, entry.line) });
     for (const entry of record.droppedSilently) droppedSilently.push({ id: record.id, cause: 'dropped-without-a-report-entry', flag: entry.flag, values: entry.values, ...where(item, entry.line) });

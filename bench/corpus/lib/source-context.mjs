@@ -39,9 +39,15 @@ export function contextFinder(text) {
   const lines = text.split('\n');
   const starts = statementStarts(lines);
   const cache = new Map();
+  const uses = new Map();
+  const usesOf = (name, own) => {
+    const key = `${name}@${own}`;
+    if (!uses.has(key)) uses.set(key, use(lines, starts, name, own));
+    return uses.get(key);
+  };
   return (line) => {
     if (!line || line > lines.length) return 'unknown line';
-    if (!cache.has(line)) cache.set(line, describe(lines, starts, line - 1));
+    if (!cache.has(line)) cache.set(line, describe(lines, starts, line - 1, usesOf));
     return cache.get(line);
   };
 }
@@ -53,14 +59,14 @@ function statementText(lines, starts, index) {
   return { start, text: lines.slice(start, end + 1).join('\n') };
 }
 
-function describe(lines, starts, at) {
+function describe(lines, starts, at, usesOf) {
   const { start, text } = statementText(lines, starts, at);
   const assignment = ASSIGNMENT.exec(lines[start]);
   if (!assignment) return LAUNCH.test(text) ? 'on the launch line' : 'in another command';
   const [, name, operator, opener] = assignment;
   const form = `${opener === '(' ? 'array' : opener ? 'string' : 'plain variable'}${operator === '+=' ? ' append' : ''}`;
   const holder = LAUNCH.test(text) ? `launch kept in a ${form}` : form;
-  return `${holder}${use(lines, starts, name, start)}`;
+  return `${holder}${usesOf(name, start)}`;
 }
 
 function use(lines, starts, name, own) {
