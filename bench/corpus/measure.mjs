@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { captureRunner } from './lib/capture.mjs';
 import { compareLaunch, pickReportLaunch } from './lib/compare.mjs';
-import { findLaunches, worldSize } from './lib/launch-calls.mjs';
+import { findLaunches, verifierWorldSize } from './lib/launch-calls.mjs';
 import { ENTRYPOINT, loadTable } from './lib/megatron-argv.mjs';
 import { run } from './lib/pool.mjs';
 import { contextFinder } from './lib/source-context.mjs';
@@ -88,10 +88,12 @@ function lineFinder(text) {
   };
 }
 
+/** The tool under test: the last commit that touched its source, and whether the source has uncommitted changes. */
 function toolDescription(toolDir) {
+  const source = ['src', 'bin', 'scripts', 'package.json', 'package-lock.json'];
   try {
-    const commit = execFileSync('git', ['-C', toolDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', toolDir, 'status', '--porcelain', '--untracked-files=no', '--', 'src', 'bin', 'scripts'], { encoding: 'utf8' }).trim();
+    const commit = execFileSync('git', ['-C', toolDir, 'log', '-1', '--format=%h', '--', ...source], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', toolDir, 'status', '--porcelain', '--untracked-files=no', '--', ...source], { encoding: 'utf8' }).trim();
     return { dir: toolDir, commit, dirty: Boolean(dirty) };
   } catch {
     return { dir: toolDir, commit: null };
@@ -101,16 +103,30 @@ function toolDescription(toolDir) {
 async function runVerifier(command, launchesText) {
   const result = await run('bash', ['-c', command], { input: launchesText });
   const byId = new Map();
+  let ready = null;
   for (const line of result.stdout.split('\n')) {
     if (!line.trim()) continue;
     try {
       const item = JSON.parse(line);
       if (item && item.id !== undefined) byId.set(item.id, item);
+      else if (item && item.ready !== undefined) ready = item;
     } catch {
       // not a result line
     }
   }
-  return { byId, code: result.code, stderr: result.stderr.slice(-4000) };
+  return { byId, ready, code: result.code, stderr: result.stderr.slice(-4000) };
+}
+
+/** A verifier line: {status: 'starts'|'fails', error} or verify/verify.py's {starts: bool, stage, error, mismatches}. */
+function verifierResult(item) {
+  const status = item.status ?? (item.starts === true ? 'starts' : item.starts === false ? 'fails' : 'no-result');
+  const error = item.error ?? null;
+  return { status, error: item.stage && error ? `${item.stage}: ${error}` : error, mismatches: item.mismatches ?? [] };
+}
+
+/** Report schema 1 (unmapped, warnings) and 2 (removed, findings, verdict) read alike. */
+function normalReportLaunch(launch) {
+  return { ...launch, unmapped: launch.unmapped ?? launch.removed ?? [], warnings: launch.warnings ?? launch.findings ?? [] };
 }
 
 async function main() {
@@ -214,7 +230,7 @@ async function main() {
     item.extraMigratedLaunches = Math.max(0, migrated.length - originals.length);
     const lineOf = lineOfItem(item);
     const forwardsArgs = /\$\{?[@*]\}?/.test(item.originalText);
-    const reportLaunches = item.report?.launches ?? [];
+    const reportLaunches = (item.report?.launches ?? []).map(normalReportLaunch);
     originals.forEach((original, index) => {
       const counterpart = migrated[index] ?? null;
       const reportLaunch = pickReportLaunch(reportLaunches, original, counterpart, table);
@@ -222,15 +238,21 @@ async function main() {
       record.id = `${script.id}#${index + 1}`;
       record.script = item;
       launchRecords.push(record);
+      record.verdict = reportLaunch?.verdict ?? null;
       if (record.status === 'migrated') {
-        const size = worldSize(counterpart);
+        const size = verifierWorldSize(counterpart);
         const deepspeed = (counterpart.prefix[0] ?? '').split('/').pop() === 'deepspeed';
         jsonl.push({
           id: record.id, repo: script.repo, path: script.path, commit: script.commit, line: record.reportLine,
-          launcher: counterpart.prefix, argv: deepspeed ? ['--local_rank=0', ...counterpart.words] : counterpart.words,
+          verdict: record.verdict, launcher: counterpart.prefix,
+          argv: deepspeed ? ['--local_rank=0', ...counterpart.words] : counterpart.words,
           worldSize: size.worldSize, worldSizeFrom: size.from,
           ...(size.nprocPerNode ? { nprocPerNode: size.nprocPerNode, nnodes: size.nnodes } : {}),
+          ...(size.launcherWorldSize !== undefined ? { launcherWorldSize: size.launcherWorldSize } : {}),
           ...(deepspeed ? { launcherInjected: ['--local_rank=0'] } : {}),
+          // for the verifier's value check: what Megatron-LM received, and which key each flag went to
+          megatronArgv: original.words,
+          overrides: (reportLaunch?.overrides ?? []).map((override) => ({ flag: override.flag, key: override.key })),
         });
       }
     });
@@ -247,7 +269,7 @@ async function main() {
     for (const record of launchRecords) {
       if (record.status !== 'migrated') continue;
       const result = verify.byId.get(record.id);
-      record.verify = result ? { status: result.status, error: result.error ?? null } : { status: 'no-result', error: null };
+      record.verify = result ? verifierResult(result) : { status: 'no-result', error: null, mismatches: [] };
     }
     log(`verifier answered ${verify.byId.size}/${jsonl.length} launches in ${seconds(phase)}s (exit ${verify.code})`);
   }
@@ -313,6 +335,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
         folded: 0, unverified: 0, volatile: 0, originalMissingValue: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
         noLaunchReached: 0, changedNoLaunchText: 0, changedNoLaunchExecuted: 0, bashRegressions: 0, notIdempotent: 0,
         negativeValues: 0, negativesChanged: 0, toolErrors: 0, captureProblems: 0, starts: 0, fails: 0, noResult: 0,
+        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, startsWithMismatch: 0,
       });
     }
     return repos.get(repo);
@@ -332,6 +355,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
   const noLaunchReached = [];
   const unverifiedValues = [];
   const verifyFailures = [];
+  const verifyMismatches = [];
   for (const item of perScript) {
     const stats = row(item.script.repo);
     if (item.script.negative) stats.negatives += 1; else stats.scripts += 1;
@@ -359,7 +383,10 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     const item = record.script;
     const stats = row(item.script.repo);
     stats.launches += 1;
-    if (record.status === 'migrated') stats.migrated += 1;
+    if (record.status === 'migrated') {
+      stats.migrated += 1;
+      if (record.verdict && stats[record.verdict] !== undefined) stats[record.verdict] += 1;
+    }
     else if (record.status === 'reported-not-migrated') stats.reportedNotMigrated += 1;
     else if (record.status === 'unreported-not-migrated') stats.unreportedNotMigrated += 1;
     else stats.vanished += 1;
@@ -400,10 +427,18 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     for (const entry of record.unverifiedValues) unverifiedValues.push({ id: record.id, cause: entry.flag, ...entry, ...where(item, entry.line) });
     for (const entry of record.droppedSilently) droppedSilently.push({ id: record.id, cause: 'dropped-without-a-report-entry', flag: entry.flag, values: entry.values, ...where(item, entry.line) });
     if (record.verify) {
-      if (record.verify.status === 'starts') stats.starts += 1;
-      else if (record.verify.status === 'fails') {
+      if (record.verify.status === 'starts') {
+        stats.starts += 1;
+        if (record.verify.mismatches.length) {
+          stats.startsWithMismatch += 1;
+          for (const mismatch of record.verify.mismatches) {
+            verifyMismatches.push({ id: record.id, cause: mismatch.flag ?? mismatch.key ?? 'unknown', mismatch, ...where(item, record.reportLine) });
+          }
+        }
+      } else if (record.verify.status === 'fails') {
         stats.fails += 1;
-        verifyFailures.push({ id: record.id, cause: errorClass(record.verify.error), error: record.verify.error, ...where(item, record.reportLine) });
+        if (record.verdict !== 'blocked') stats.failsNotBlocked += 1;
+        verifyFailures.push({ id: record.id, cause: errorClass(record.verify.error), error: record.verify.error, verdict: record.verdict, ...where(item, record.reportLine) });
       } else stats.noResult += 1;
     }
   }
@@ -413,12 +448,12 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
   return {
     generated: new Date().toISOString(), seconds: Number(seconds(started)),
     tool: toolDescription(options.tool), capture: { script: options.capture, timeout: options.timeout, ...captureStats },
-    toolExit: { first: first.code, second: second.code }, verify: verify ? { command: options.verifyCmd, exit: verify.code, answered: verify.byId.size, stderr: verify.stderr } : null,
+    toolExit: { first: first.code, second: second.code }, verify: verify ? { command: options.verifyCmd, exit: verify.code, ready: verify.ready, answered: verify.byId.size, stderr: verify.stderr } : null,
     repos: rows, total,
     summary: { lost: patterns(group(lost)), strays: patterns(group(strays)) },
     lost: group(lost), strays: group(strays), runnerFlags: group(runnerFlags.map((entry) => ({ ...entry, cause: entry.cause }))),
     notMigrated: group(notMigrated.map((entry) => ({ ...entry, cause: entry.status }))),
-    verifyFailures: group(verifyFailures), droppedSilently: group(droppedSilently),
+    verifyFailures: group(verifyFailures), verifyMismatches: group(verifyMismatches), droppedSilently: group(droppedSilently),
     // values a multi-flag rule computes from shell text (the report's value holds $...): arrived, value not checked
     unverified: group(unverifiedValues),
     noLaunchReached, changedNoLaunch, bashRegressions, notIdempotent, negativesChanged, toolErrors, captureProblems,

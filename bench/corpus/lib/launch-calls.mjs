@@ -1,4 +1,5 @@
 // Finding launches in a capture (the argv every stub launcher recorded) and guessing their world size.
+import { finalOverrides, optionOverrides, readRecipeArgv } from './recipe-argv.mjs';
 import { ENTRYPOINT, RUN_RECIPE } from './megatron-argv.mjs';
 
 /**
@@ -88,4 +89,28 @@ export function worldSize(launch) {
   }
   const first = (launch.prefix[0] ?? '').split('/').pop();
   return { worldSize: null, from: first ? `${first}: no process count` : 'no launcher' };
+}
+
+/** tensor x pipeline x context parallel size the run_recipe.py argv ends with (1 for each one not set). */
+export function modelParallelSize(recipeWords) {
+  const { options, overrides } = readRecipeArgv(recipeWords);
+  const finals = finalOverrides([...optionOverrides(options), ...overrides]);
+  const size = (key) => {
+    const value = Number(finals.get(key)?.value);
+    return Number.isInteger(value) && value > 0 ? value : 1;
+  };
+  return size('model.tensor_model_parallel_size') * size('model.pipeline_model_parallel_size') * size('model.context_parallel_size');
+}
+
+/**
+ * The world size a verifier should assume: the launcher's count when it is known and a multiple of the
+ * model-parallel size, else the model-parallel size (capture.py's "1" for unset variables often makes a
+ * launcher count that the script's real environment would not have).
+ */
+export function verifierWorldSize(launch) {
+  const fromLauncher = worldSize(launch);
+  const parallel = modelParallelSize(launch.words);
+  if (fromLauncher.worldSize !== null && fromLauncher.worldSize % parallel === 0) return { ...fromLauncher, modelParallel: parallel };
+  const why = fromLauncher.worldSize === null ? fromLauncher.from : `${fromLauncher.from} gives ${fromLauncher.worldSize}, not a multiple of ${parallel}`;
+  return { worldSize: parallel, from: `model-parallel product (${why})`, launcherWorldSize: fromLauncher.worldSize, modelParallel: parallel };
 }

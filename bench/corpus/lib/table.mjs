@@ -3,10 +3,12 @@ const percent = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(1)}%
 
 export function renderTable(results) {
   const withVerify = Boolean(results.verify);
+  const withVerdicts = results.total.ready + results.total.review + results.total.blocked > 0;
   const header = ['repository', 'scripts (+neg.)', 'changed', 'no launch ran', 'launches run', 'migrated', 'not migr.: reported / unreported / vanished',
     'migrated: with strays / clean',
     'mappable values', 'arrived', 'lost (reported)', 'strays (flags)', '"$@"/positional words', 'changed w/o launch: text / run',
-    'bash -n regr.', '2nd run changes', 'negatives changed', ...(withVerify ? ['starts', 'fails'] : [])];
+    'bash -n regr.', '2nd run changes', 'negatives changed', ...(withVerdicts ? ['verdicts: ready / review / blocked'] : []),
+    ...(withVerify ? ['starts', 'fails (not blocked)', 'starts, value differs'] : [])];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, index) => (index ? '---:' : '---')).join('|')}|`];
   for (const stats of [...results.repos, results.total]) {
     const name = stats.repo === 'total' ? '**total**' : stats.repo;
@@ -18,7 +20,8 @@ export function renderTable(results) {
       `${stats.strays} (${stats.strayFlags})`, stats.forwarded,
       `${stats.changedNoLaunchText} / ${stats.changedNoLaunchExecuted}`, stats.bashRegressions, stats.notIdempotent,
       `${stats.negativesChanged}/${stats.negativeValues}`,
-      ...(withVerify ? [`${stats.starts} (${percent(stats.starts, stats.migrated)})`, stats.fails] : []),
+      ...(withVerdicts ? [`${stats.ready} / ${stats.review} / ${stats.blocked}`] : []),
+      ...(withVerify ? [`${stats.starts} (${percent(stats.starts, stats.migrated)})`, `${stats.fails} (${stats.failsNotBlocked})`, stats.startsWithMismatch] : []),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -30,8 +33,12 @@ export function renderTable(results) {
   lines.push(...causes('lost values by cause', results.lost));
   lines.push(...causes('stray words by cause', results.strays));
   lines.push(...causes('launches not migrated', results.notMigrated));
-  if (withVerify) lines.push(...causes('would not start (verifier), by message', results.verifyFailures));
-  lines.push('', `tool ${results.tool.commit ?? results.tool.dir}${results.tool.dirty ? ' (uncommitted changes)' : ''}; `
+  if (withVerify) {
+    if (results.verify.ready && results.verify.ready.ready === false) lines.push('', `verifier not ready: ${results.verify.ready.error}`);
+    lines.push(...causes('would not start (verifier), by message', results.verifyFailures));
+    lines.push(...causes('started, but a value differs from Megatron-LM\'s (verifier), by flag', results.verifyMismatches));
+  }
+  lines.push('', `tool source at ${results.tool.commit ?? results.tool.dir}${results.tool.dirty ? ' (uncommitted changes)' : ''}; `
     + `${results.capture.runs} captures executed, ${results.capture.hits} from cache; ${results.seconds}s`);
   return lines.join('\n');
 }
