@@ -114,14 +114,14 @@ async function runVerifier(command, launchesText) {
       // not a result line
     }
   }
-  return { byId, ready, code: result.code, stderr: result.stderr.slice(-4000) };
+  return { byId, ready, code: result.code, stdout: result.stdout, stderr: result.stderr.slice(-4000) };
 }
 
 /** A verifier line: {status: 'starts'|'fails', error} or verify/verify.py's {starts: bool, stage, error, mismatches}. */
 function verifierResult(item) {
   const status = item.status ?? (item.starts === true ? 'starts' : item.starts === false ? 'fails' : 'no-result');
   const error = item.error ?? null;
-  return { status, error: item.stage && error ? `${item.stage}: ${error}` : error, mismatches: item.mismatches ?? [] };
+  return { status, error: item.stage && error ? `${item.stage}: ${error}` : error, mismatches: item.mismatches ?? [], ignored: item.ignored ?? [] };
 }
 
 /** Report schema 1 (unmapped, warnings) and 2 (removed, findings, verdict) read alike. */
@@ -241,11 +241,14 @@ async function main() {
       record.verdict = reportLaunch?.verdict ?? null;
       if (record.status === 'migrated') {
         const size = verifierWorldSize(counterpart);
+        // words the script's callers pass ("$@": capture.py's nine "1"), left out of what the verifier judges
+        const forwarded = new Set(record.strays.filter((stray) => NOT_COUNTED.has(stray.cause)).map((stray) => stray.index));
         const deepspeed = (counterpart.prefix[0] ?? '').split('/').pop() === 'deepspeed';
         jsonl.push({
           id: record.id, repo: script.repo, path: script.path, commit: script.commit, line: record.reportLine,
           verdict: record.verdict, launcher: counterpart.prefix,
-          argv: deepspeed ? ['--local_rank=0', ...counterpart.words] : counterpart.words,
+          argv: [...(deepspeed ? ['--local_rank=0'] : []), ...counterpart.words.filter((_, at) => !forwarded.has(at))],
+          ...(forwarded.size ? { forwardedWords: counterpart.words.filter((_, at) => forwarded.has(at)) } : {}),
           worldSize: size.worldSize, worldSizeFrom: size.from,
           ...(size.nprocPerNode ? { nprocPerNode: size.nprocPerNode, nnodes: size.nnodes } : {}),
           ...(size.launcherWorldSize !== undefined ? { launcherWorldSize: size.launcherWorldSize } : {}),
@@ -266,6 +269,7 @@ async function main() {
   if (options.verifyCmd) {
     phase = Date.now();
     verify = await runVerifier(options.verifyCmd, jsonlText);
+    writeFileSync(path.join(options.out, 'verify-results.jsonl'), verify.stdout);
     for (const record of launchRecords) {
       if (record.status !== 'migrated') continue;
       const result = verify.byId.get(record.id);
@@ -335,7 +339,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
         folded: 0, unverified: 0, volatile: 0, originalMissingValue: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
         noLaunchReached: 0, changedNoLaunchText: 0, changedNoLaunchExecuted: 0, bashRegressions: 0, notIdempotent: 0,
         negativeValues: 0, negativesChanged: 0, toolErrors: 0, captureProblems: 0, starts: 0, fails: 0, noResult: 0,
-        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, startsWithMismatch: 0,
+        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, startsWithMismatch: 0, startsIgnoring: 0,
       });
     }
     return repos.get(repo);
@@ -429,6 +433,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     if (record.verify) {
       if (record.verify.status === 'starts') {
         stats.starts += 1;
+        if (record.verify.ignored.length) stats.startsIgnoring += 1;
         if (record.verify.mismatches.length) {
           stats.startsWithMismatch += 1;
           for (const mismatch of record.verify.mismatches) {

@@ -88,9 +88,11 @@ function causeOfDifference(original, got, strays) {
   return 'value-differs';
 }
 
-/** The report launch that an executed launch came from: same entrypoint, most flags and keys in common. */
+/** The report launch that an executed launch came from: same entrypoint (when any has it), most flags and keys in common. */
 export function pickReportLaunch(reportLaunches, original, migrated, table) {
-  const candidates = reportLaunches.filter((launch) => launch.entrypoint?.split('/').pop() === original.entrypoint);
+  const named = reportLaunches.filter((launch) => launch.entrypoint?.split('/').pop() === original.entrypoint);
+  // an entrypoint chosen at run time (pretrain_gpt${CORE}.py) matches none by name: then any launch of the file
+  const candidates = named.length ? named : reportLaunches;
   if (candidates.length <= 1) return candidates[0] ?? null;
   const flags = new Set(splitMegatronArgv(original.words, table).flags.map((item) => item.flag));
   const keys = new Set(migrated?.kind === 'bridge' ? readRecipeArgv(migrated.words).overrides.map((item) => item.key) : []);
@@ -147,7 +149,7 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
     record.strays.push({ word: '--local_rank=0', cause: 'deepspeed-launcher-adds-local-rank', flag: null });
   }
   for (const stray of recipeArgv.strays) {
-    record.strays.push(classifyStray(stray, split, table, forwardsArgs));
+    record.strays.push({ ...classifyStray(stray, split, table, forwardsArgs), index: stray.index });
   }
   const optionCounts = new Map();
   for (const option of recipeArgv.options) {
