@@ -25,7 +25,7 @@ import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
 import { sbatchValues, staticValues } from './verify/static-values.js';
-import { verificationInput } from './verify/requests.js';
+import { launchWorldSize, verificationInput } from './verify/requests.js';
 import type { FlagOccurrence } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
 
@@ -137,7 +137,10 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const edits: Edit[] = [];
     const comments: Array<{ statementStart: number; text: string }> = [];
     const verification: NonNullable<MigrateResult['verification']> = [];
-    const values = options.verification ? staticValues(index, sbatchValues(source)) : undefined;
+    // Values the script fixes once (for the verifier's argv and the launcher's process count).
+    let known: Map<string, string> | undefined;
+    const scriptValues = () => (known ??= staticValues(index, sbatchValues(source)));
+    const values = options.verification ? scriptValues() : undefined;
     for (const launch of gpt) {
       const launchLine = lines.lineOf(launch.entry.start);
       if (overlaps(regions, launch.start, launch.end)) {
@@ -182,7 +185,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       }
       const recipe = choice.recipe;
       for (const m of choice.findings) findings.push(at(launchLine, m));
-      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], findings: [] } : pinnedDefaults(occurrences, table);
+      const world = () => launchWorldSize(launch.launcher, launch.launcherWords.map((w) => w.text), scriptValues());
+      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], findings: [] } : pinnedDefaults(occurrences, table, world);
       for (const m of pinned.findings) findings.push(at(launchLine, m));
       const plan = planLaunch({
         launch,

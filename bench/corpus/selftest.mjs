@@ -25,12 +25,12 @@ function judge(originalArgv, migratedArgv, report) {
 const cases = [
   ['every value arrives, numbers written differently count as equal', () => {
     const record = judge(
-      ['torchrun', 'pretrain_gpt.py', '--num-layers', '12', '--lr', '3e-4', '--rampup-batch-size', '16', '16', '2_000_000', '--no-bias-gelu-fusion'],
-      [...RUNNER, 'model.num_layers=12', 'optimizer.lr=float(0.0003)', 'train.rampup_batch_size=[16,16,2000000]', 'model.bias_activation_fusion=false'],
+      ['torchrun', 'pretrain_gpt.py', '--num-layers', '12', '--lr', '3e-4', '--train-iters', '2_000_000', '--no-bias-gelu-fusion'],
+      [...RUNNER, 'model.num_layers=12', 'optimizer.lr=float(0.0003)', 'train.train_iters=2000000', 'model.bias_activation_fusion=false'],
       { overrides: [
         { key: 'model.num_layers', flag: '--num-layers', value: '12', line: 3 },
         { key: 'optimizer.lr', flag: '--lr', value: 'float(3e-4)', line: 4 },
-        { key: 'train.rampup_batch_size', flag: '--rampup-batch-size', value: '[16,16,2_000_000]', line: 5 },
+        { key: 'train.train_iters', flag: '--train-iters', value: '2_000_000', line: 5 },
         { key: 'model.bias_activation_fusion', flag: '--no-bias-gelu-fusion', value: 'false', line: 6 },
       ] });
     assert.equal(record.status, 'migrated');

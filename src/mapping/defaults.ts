@@ -73,7 +73,8 @@ function computedPins(setFlags: Set<string>, setKeys: Set<string>): Pin[] {
 }
 
 /** Pins and findings for one launch. */
-export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; findings: Message[] } {
+/** `worldSize`: how many processes the launcher starts, when its words say (computed on demand). */
+export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => { size: number; from: string } | undefined = () => undefined): { pins: Pin[]; findings: Message[] } {
   const findings: Message[] = [];
   const setKeys = new Set<string>();
   const setFlags = new Set<string>();
@@ -95,7 +96,22 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable):
     .map((p) => ({ override: { key: p.key, value: { kind: 'raw' as const, text: p.mlmDefault } }, flag: p.flag, note: p.note }));
   for (const pin of computedPins(setFlags, setKeys)) pins.push(pin);
   if (!setFlags.has('--global-batch-size') && !setFlags.has('--batch-size')) {
-    findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size; the recipe uses 32. Set train.global_batch_size to the value your run had'));
+    // Megatron-LM: global batch = micro batch x data-parallel size (world / (TP x PP x CP)).
+    const int = (flag: string, fallback?: number) => {
+      const texts = values.get(flag);
+      if (!texts) return fallback;
+      return texts.length === 1 && /^\d+$/.test(texts[0]) ? Number(texts[0]) : undefined;
+    };
+    const micro = int('--micro-batch-size');
+    const model = [int('--tensor-model-parallel-size', 1), int('--pipeline-model-parallel-size', 1), int('--context-parallel-size', 1)];
+    const world = micro !== undefined && model.every((n) => n !== undefined) ? worldSize() : undefined;
+    const parallel = model.reduce((a, b) => a! * b!, 1)!;
+    if (world && micro && world.size % parallel === 0) {
+      const global = micro * (world.size / parallel);
+      pins.push({ override: { key: 'train.global_batch_size', value: { kind: 'raw', text: String(global) } }, flag: '--global-batch-size', note: `Megatron-LM's micro-batch-size x data-parallel size: ${micro} x ${world.size / parallel} (${world.from})` });
+    } else {
+      findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size, which bridge-migrate cannot work out here (the process count or a parallel size comes from the environment); the recipe uses 32, and a run whose micro-batch x data-parallel size does not divide it stops at start-up. Set train.global_batch_size to the value your run had'));
+    }
   }
   if (!setFlags.has('--micro-batch-size') && !setFlags.has('--batch-size')) {
     findings.push(warning('no --micro-batch-size found: the recipe uses 2; set train.micro_batch_size'));

@@ -4,7 +4,7 @@
  * which shell values had to be assumed because the script does not fix them.
  */
 import type { LaunchReport } from '../types.js';
-import { launcherWorldSize, modelParallelWorld } from './world-size.js';
+import { launcherWorldSize, modelParallelWorld, type WorldSize } from './world-size.js';
 
 export interface VerificationInput {
   /** Arguments after run_recipe.py. */
@@ -40,14 +40,19 @@ export function substitute(text: string, values: Map<string, string>, assumed: S
   return out + text.slice(at);
 }
 
+/** The process count the launcher words fix (with the script's static values), if they do. */
+export function launchWorldSize(description: string, launcherWords: string[], values: Map<string, string>): WorldSize | undefined {
+  const outer = description.split(/[\s:]+/).filter((w) => !launcherWords.some((l) => l.endsWith(w)));
+  const launcher = [...outer, ...launcherWords.flatMap((w) => substitute(w, values, new Set()).split(/\s+/))].filter(Boolean);
+  return launcherWorldSize(launcher, values.get('SLURM_NTASKS'));
+}
+
 export function verificationInput(report: LaunchReport, launcherWords: string[], values: Map<string, string>): VerificationInput {
   const assumed = new Set<string>();
   const argv = ['--recipe', report.recipe ?? '', '--dataset', report.dataset ?? 'mock'];
   for (const o of [...report.pinned, ...report.overrides]) argv.push(substitute(`${o.key}=${o.value}`, values, assumed));
-  // An outer launcher of a `bash -c` body is named in the description (`srun: python`).
-  const outer = report.launcher.split(/[\s:]+/).filter((w) => !launcherWords.some((l) => l.endsWith(w)));
-  const launcher = [...outer, ...launcherWords.flatMap((w) => substitute(w, values, new Set()).split(/\s+/))].filter(Boolean);
   const flat = new Map(argv.filter((w) => w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
-  const world = launcherWorldSize(launcher, values.get('SLURM_NTASKS')) ?? modelParallelWorld(flat);
+  // An outer launcher of a `bash -c` body is named in the description (`srun: python`).
+  const world = launchWorldSize(report.launcher, launcherWords, values) ?? modelParallelWorld(flat);
   return { argv, worldSize: world.size, worldSizeFrom: world.from, assumed: [...assumed] };
 }

@@ -145,7 +145,7 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
 
   // Strays: every word run_recipe.py would reject.
   const launcherName = (migrated.prefix[0] ?? '').split('/').pop();
-  if (launcherName === 'deepspeed') {
+  if (launcherName === 'deepspeed' && !migrated.prefix.includes('--no_local_rank')) {
     record.strays.push({ word: '--local_rank=0', cause: 'deepspeed-launcher-adds-local-rank', flag: null });
   }
   for (const stray of recipeArgv.strays) {
