@@ -33,6 +33,10 @@
  * FUZZ_SEED (default 20240611) and FUZZ_RUNS (default 2000) override the fixed CI settings, and
  * FUZZ_VERBOSE=1 prints what the run saw (statuses, bash checks, known bugs met), e.g.
  *   FUZZ_VERBOSE=1 FUZZ_RUNS=50000 FUZZ_SEED=$RANDOM npx vitest run test/fuzz.test.ts
+ * Runs are split into chunks of FUZZ_CHUNK cases (default 2000), one test each, so that a large
+ * run is a real pass/fail gate (one property running for minutes blocks vitest's worker RPC and the
+ * run "fails" with a time-out). Chunk k (from 0) uses seed FUZZ_SEED + k * 100003; a failure names
+ * its chunk's seed, and `FUZZ_SEED=<that seed> FUZZ_RUNS=<chunk size>` replays it.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -44,6 +48,9 @@ import table from '../src/mapping/table.generated.json' with { type: 'json' };
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const CHUNK = Math.max(1, Number(process.env.FUZZ_CHUNK ?? 2000));
+/** The chunks of the run: [seed, cases] each. */
+const CHUNKS = Array.from({ length: Math.ceil(RUNS / CHUNK) }, (_, k) => [SEED + k * 100003, Math.min(CHUNK, RUNS - k * CHUNK)] as const);
 const BASH_EVERY = 20;
 
 beforeAll(async () => {
@@ -557,7 +564,7 @@ describe('fuzz: migrate() on generated and mutated launch scripts', () => {
     expect(changed).toBeGreaterThan(40);
   });
 
-  it(`properties hold for ${RUNS} cases (seed ${SEED})`, () => {
+  it.each(CHUNKS)('properties hold for seed %i: %i cases', (seed, runs) => {
     let changedSeen = 0;
     const stats = { cases: 0, changed: 0, unchanged: 0, skipped: 0, error: 0, inputErrors: 0, bashChecked: 0, blankedTemplate: 0 };
     fc.assert(
@@ -598,13 +605,13 @@ describe('fuzz: migrate() on generated and mutated launch scripts', () => {
           if (bashN(src) && !bashN(out)) throw new Error('bash -n accepted the input but rejects the output');
         }
       }),
-      { seed: SEED, numRuns: RUNS },
+      { seed, numRuns: runs },
     );
-    if (process.env.FUZZ_VERBOSE) console.log(stats);
+    if (process.env.FUZZ_VERBOSE) console.log({ seed, ...stats });
     // The run exercised what it claims to.
-    expect(stats.changed).toBeGreaterThan(RUNS / 10);
+    expect(stats.changed).toBeGreaterThan(runs / 10);
     if (haveBash) expect(stats.bashChecked).toBeGreaterThan(0);
-  }, 60_000 + RUNS * 15);
+  }, 60_000 + CHUNK * 15);
 });
 
 describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
@@ -670,6 +677,45 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
     const src = 'torchrun pretrain_gpt.py --num-layers 2 pretrain_gpt.py --hidden-size 8\n';
     const once = migrate(src).output;
     expect(migrate(once).output).toBe(once);
+  });
+
+  // Bug H. Found by idempotence (seed 27182, case 24,645 of 50,000). tree-sitter-bash splits
+  // `"..."\CU=1` into two words, so the command `ssh node1 sh -c "... pretrain_gpt.py ..."\CU=1 ...
+  // torchrun ... pretrain_gpt.py ...` holds a code string and an entrypoint word. The outer launch
+  // was migrated and the body left; a second run then migrated the body (the outer entrypoint is
+  // run_recipe.py by then). Both entrypoints are one command's: reported, nothing changed.
+  it('H: a `sh -c "... pretrain_gpt.py ..."` body followed by a second entrypoint word is reported and left alone', () => {
+    const cases = [
+      'ssh node1 sh -c "cd /opt && python /opt/pretrain_gpt.py $EXTRA --save /ckpt/\\$JOB"\\CU=1 CU=1 torchrun --nproc_per_node 8 $MEGATRON/pretrain_gpt.py $EXTRA --fp16\n',
+      'srun sh -c "torchrun pretrain_gpt.py --num-layers 2" pretrain_gpt.py --hidden-size 8\n',
+    ];
+    for (const src of cases) {
+      const r = migrate(src);
+      expect(r.output, src).toBe(src);
+      expect(migrate(r.output).output).toBe(r.output);
+      expect(r.report.launches[0].migrated).toBe(false);
+      expect(r.report.launches[0].warnings[0].message).toMatch(/names a second entrypoint/);
+    }
+  });
+
+  // Bug I. Found by locality (seed 31337, case 34,074 of 50,000): `--local_rank \` followed by a
+  // line `exit 0` made `exit` the value of --local_rank, and a launcher flag is removed with its
+  // value without a line on stderr: `exit` vanished silently and a lone `0` was left.
+  it('I: --local_rank does not swallow a next word that is no integer', () => {
+    const src = 'torchrun pretrain_gpt.py \\\n    --swiglu \\\n    --local_rank \\\nexit 0\n';
+    const r = migrate(src);
+    expect(r.output).toContain('\nexit 0\n');
+    expect(r.output).not.toContain('--local_rank \\');
+    const u = r.report.launches[0].unmapped.find((x) => x.flag === '--local_rank');
+    expect(u?.kind).toBe('error');
+    expect(u?.text).toBe('--local_rank');
+    expect(migrate(r.output).output).toBe(r.output);
+    // an integer or an expansion is still its value, removed with it
+    for (const value of ['0', '$LOCAL_RANK', '"${SLURM_LOCALID}"']) {
+      const out = migrate(`torchrun pretrain_gpt.py --local_rank ${value} --num-layers 2\n`);
+      expect(out.output).not.toContain(`--local_rank`);
+      expect(out.report.launches[0].unmapped[0]).toMatchObject({ flag: '--local_rank', kind: 'launcher', text: `--local_rank ${value}` });
+    }
   });
 
   // Bug F (c2657bf, src/migrate.ts): when lines with syntax errors were blanked for analysis,
