@@ -3,6 +3,7 @@ export interface CliOptions {
   paths: string[];
   write: boolean;
   check: boolean;
+  force: boolean;
   json?: string;
   report?: string;
   config?: string;
@@ -26,6 +27,8 @@ Prints a unified diff per changed file; writes nothing unless --write is given.
 
 Options:
   --write               apply the changes in place
+  --force               with --write, also replace write-protected files and files
+                        owned by another user (written in place when possible)
   --check               write nothing; exit 1 when any file would change
   --json <file|->       write the machine-readable report (- for stdout)
   --report <file.html>  write a self-contained HTML review page
@@ -48,7 +51,7 @@ Exit codes: 0 success, 1 with --check when files would change, 2 when any file c
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { paths: [], write: false, check: false, ignore: [], pinDefaults: true, quiet: false, help: false, version: false };
+  const o: CliOptions = { paths: [], write: false, check: false, force: false, ignore: [], pinDefaults: true, quiet: false, help: false, version: false };
   const int = (name: string, v: string, min: number) => {
     if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name} needs a whole number of at least ${min}, got "${v}"`);
     return Number(v);
@@ -70,6 +73,7 @@ export function parseArgs(argv: string[]): CliOptions {
     switch (name) {
       case '--write': o.write = true; break;
       case '--check': o.check = true; break;
+      case '--force': o.force = true; break;
       case '--json': o.json = take(); break;
       case '--report': o.report = take(); break;
       case '--config': o.config = take(); break;
@@ -91,5 +95,6 @@ export function parseArgs(argv: string[]): CliOptions {
     }
   }
   if (o.write && o.check) throw new UsageError('--write and --check cannot be used together');
+  if (o.force && !o.write) throw new UsageError('--force only makes sense with --write');
   return o;
 }
