@@ -51,8 +51,9 @@ export function dirName(path: FsPath): FsPath {
   return fromBytes(b.subarray(0, slash));
 }
 
+/** The real path (the native realpath: the JavaScript one turns a Buffer into a lossy string). */
 export function realPath(path: FsPath): FsPath {
-  return fromBytes(realpathSync(path, { encoding: 'buffer' }));
+  return fromBytes(realpathSync.native(path, { encoding: 'buffer' }));
 }
 
 /** True when `path` is `root` or inside it (byte-wise, on real paths). */

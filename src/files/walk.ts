@@ -227,13 +227,6 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
       problems.push({ path: dir, message: `cannot read directory: ${errnoText(e)}` });
       return;
     }
-    let own: IgnoreLayer | undefined;
-    try {
-      own = useGitignore ? readGitignore(dir) : undefined;
-    } catch (e) {
-      problems.push({ path: dir, message: (e as Error).message });
-      return;
-    }
     if (entries.length) {
       // Read permission without search (x) permission lists the names but opens none of them.
       try {
@@ -245,6 +238,13 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
           return;
         }
       }
+    }
+    let own: IgnoreLayer | undefined;
+    try {
+      own = useGitignore ? readGitignore(dir) : undefined;
+    } catch (e) {
+      problems.push({ path: dir, message: (e as Error).message });
+      return;
     }
     const here = own ? [...layers, own] : layers;
     const all = extra ? [...here, extra] : here;
