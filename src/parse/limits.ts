@@ -8,7 +8,7 @@
 /** Deepest syntax tree accepted (`$(` nesting costs 2 levels, `"$(` 4, a subshell 1). */
 export const MAX_TREE_DEPTH = 5000;
 /** Most words accepted in one command, array or string (real launches have a few hundred). */
-export const MAX_WORDS = 10_000;
+export const MAX_WORDS = 5_000;
 /** Default time budget for one file, in milliseconds. */
 export const DEFAULT_TIME_LIMIT_MS = 30_000;
 
