@@ -149,6 +149,23 @@ describe('metadata survives --write', () => {
     expect(leftovers(d)).toEqual([]);
   });
 
+  it("a folder's default ACL is not given to a file that had none", (ctx) => {
+    if (!has('setfacl') || !has('getfacl') || !has('getfattr')) return ctx.skip('setfacl/getfacl (acl) or getfattr (attr) not installed');
+    const d = tmp();
+    const file = join(d, 'plain.sh');
+    writeFileSync(file, GOOD);
+    const set = spawnSync('setfacl', ['-d', '-m', 'u:nobody:rwx', d]);
+    if (set.status !== 0) return ctx.skip(`this file system does not take ACLs: ${set.stderr}`);
+    const acl = () => spawnSync('getfacl', ['--omit-header', '--absolute-names', file], { encoding: 'utf8' }).stdout;
+    const before = acl();
+    expect(before).not.toContain('nobody');
+    const r = cli(d, ['--write', 'plain.sh']);
+    expect(r.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(MIGRATED);
+    expect(acl()).toBe(before);
+    expect(leftovers(d)).toEqual([]);
+  });
+
   it('extended attributes are kept', (ctx) => {
     if (!has('setfattr') || !has('getfattr')) return ctx.skip('setfattr/getfattr not installed (Debian: apt-get install attr)');
     const d = tmp();

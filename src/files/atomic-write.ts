@@ -235,6 +235,25 @@ function dumpXattrs(fd: number): string | undefined {
     .join('\n');
 }
 
+const defaultAcl = new Map<string, boolean>();
+
+/** Does the folder give new files a default ACL? (Asked once per folder; unknown counts as yes.) */
+function hasDefaultAcl(dir: FsPath): boolean {
+  const key = pathKey(dir);
+  let known = defaultAcl.get(key);
+  if (known === undefined) {
+    let dump: string | undefined;
+    try {
+      dump = withOpen(dir, constants.O_RDONLY | constants.O_DIRECTORY, dumpXattrs);
+    } catch {
+      dump = undefined;
+    }
+    known = dump === undefined || dump.includes('system.posix_acl_default');
+    defaultAcl.set(key, known);
+  }
+  return known;
+}
+
 function restoreXattrs(fd: number, dump: string): boolean {
   const r = spawnSync('setfattr', [`--restore=-`], { input: `# file: ${fdPath(fd)}\n${dump}\n\n`, stdio: ['pipe', 'ignore', 'ignore'], timeout: 10_000 });
   return !r.error && r.status === 0;
@@ -302,8 +321,9 @@ function writeRenaming(path: FsPath, data: Uint8Array, original: Original, st: B
     chmodSync(tmp, mode);
     if (xattrs !== undefined) {
       // The temporary file must end with exactly the original's attributes (it may also have
-      // inherited a default ACL of the folder, or a security label, that the original lacks).
-      const copied = (xattrs === '' || restoreXattrs(fd, xattrs)) && dumpXattrs(fd) === xattrs;
+      // inherited a default ACL of the folder that the original lacks). A file without
+      // attributes in a folder without a default ACL needs no second look.
+      const copied = xattrs === '' && !hasDefaultAcl(dirName(path)) ? true : (xattrs === '' || restoreXattrs(fd, xattrs)) && dumpXattrs(fd) === xattrs;
       if (!copied) {
         closeSync(fd);
         fd = undefined;
