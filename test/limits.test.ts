@@ -130,6 +130,12 @@ describe('nesting and size limits', () => {
     expect(s.status).toBe(2);
   });
 
+  it('deep nesting inside a `bash -c \'...\'` body (parsed on its own): a limit message, not a crash', () => {
+    const src = `srun bash -c '${'$('.repeat(3000)}torchrun pretrain_gpt.py --num-layers 2${')'.repeat(3000)}'\n`;
+    const r = migrateWithinLimits(src, {});
+    expect(r).toEqual({ limit: expect.stringMatching(/too deeply nested to migrate safely/) });
+  });
+
   it(`a 1 MB launch line: refused as too large (over ${MAX_WORDS} words), not minutes of work`, () => {
     const d = withGood();
     writeFileSync(join(d, 'long.sh'), longLine(1 << 20));

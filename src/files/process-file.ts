@@ -10,7 +10,7 @@ import { bashSyntaxProblem } from './bash-check.js';
 import { readRegularFile, NotReadableError } from './read-regular.js';
 import { displayPath, toBytes, type FsPath } from './fs-path.js';
 import { unifiedDiff } from '../print/diff.js';
-import { DEFAULT_TIME_LIMIT_MS, LimitError, withTimeLimit, depthMessage } from '../parse/limits.js';
+import { DEFAULT_TIME_LIMIT_MS, LimitError, withTimeLimit, stackMessage } from '../parse/limits.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -52,7 +52,7 @@ export function migrateWithinLimits(text: string, options: MigrateOptions, timeL
   } catch (e) {
     if (e instanceof LimitError) return { limit: e.message };
     // A call stack too small for the script's nesting (in a part that recurses).
-    if (e instanceof RangeError && /call stack/i.test(e.message)) return { limit: depthMessage(0).replace(/^line 0: /, '') };
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return { limit: stackMessage() };
     throw e;
   }
 }

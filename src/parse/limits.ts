@@ -51,6 +51,10 @@ export function depthMessage(line: number): string {
   return `line ${line}: too deeply nested to migrate safely (the syntax tree is over ${MAX_TREE_DEPTH} levels deep); nothing was changed. Flatten the nesting or migrate it by hand`;
 }
 
+export function stackMessage(): string {
+  return 'too deeply nested to migrate safely (the analysis ran out of stack); nothing was changed. Flatten the nesting or migrate it by hand';
+}
+
 export function wordsMessage(line: number, what: string): string {
   return `line ${line}: ${what} with over ${MAX_WORDS} words is too large to migrate safely; nothing was changed. Split it or migrate it by hand`;
 }
