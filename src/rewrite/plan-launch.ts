@@ -60,6 +60,20 @@ function mixedContexts(occ: FlagOccurrence, text: string): boolean {
   return false;
 }
 
+/**
+ * True when a comment sits between the flag and its values (values continued on the next lines of
+ * an array, each with its own `# ...`): one replacement of the whole span would delete the comments.
+ */
+function commentBetween(occ: FlagOccurrence, text: string): boolean {
+  if (occ.inlineValue) return false;
+  let prev = occ.flagToken.end;
+  for (const v of occ.values) {
+    if (text.slice(prev, v.start).includes('#')) return true;
+    prev = v.end;
+  }
+  return false;
+}
+
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
@@ -90,6 +104,8 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 
   const withKeys = (os: Override[]) => os.map((o) => ({ ...o, key: input.keyFor(o.key) }));
   const removals: Array<{ c: Conversion; reason: string; kind: UnmappedReport['kind'] }> = [];
+  /** Value words deleted one by one (their flag replaced on its own), keeping comments between them. */
+  const valueDeletions: FlagOccurrence[] = [];
   const remove = (c: Conversion, reason: string, kind: UnmappedReport['kind']) => {
     const occ = c.occurrence;
     removals.push({ c, reason, kind });
@@ -116,7 +132,10 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
       try {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
-        edits.push({ start: occ.start, end: occ.end, text: replacement });
+        if (commentBetween(occ, text)) {
+          edits.push({ start: occ.flagToken.start, end: occ.flagToken.end, text: replacement });
+          valueDeletions.push(occ);
+        } else edits.push({ start: occ.start, end: occ.end, text: replacement });
         for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: occ.flag, line: occ.line });
         continue;
       } catch (e) {
@@ -140,9 +159,12 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     edits.push({ start: tailFrom, end: argWords[argWords.length - 1].end, text: '' });
   }
   // Deletions last, so they can tidy around replacements without overlapping them.
+  for (const occ of valueDeletions) {
+    for (const v of occ.values) edits.push(deletionRange(lines, v.start, v.end, freeNewlines(occ.segment, occ), edits));
+  }
   for (const r of removals) {
     const occ = r.c.occurrence;
-    if (mixedContexts(occ, text)) {
+    if (mixedContexts(occ, text) || commentBetween(occ, text)) {
       // Each word goes on its own, inside the quoting it is written in.
       for (const t of [occ.flagToken, ...occ.values]) edits.push(deletionRange(lines, t.start, t.end, t.ctx !== 'word' || !!occ.segment.variable, edits));
     } else if (!(occ.start >= tailFrom && !occ.segment.variable)) edits.push(deletionRange(lines, occ.start, occ.end, freeNewlines(occ.segment, occ), edits));
