@@ -150,7 +150,20 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // so that no dangling ` \` is left.
   const entry = launch.entry;
   const argWords = launch.args;
-  const isRemoved = (start: number, end: number) => removals.some((r) => r.c.occurrence.start <= start && end <= r.c.occurrence.end && !r.c.occurrence.segment.variable);
+  // Spans of removed occurrences on the command line, sorted (they do not overlap): a binary
+  // search per word keeps a launch of thousands of removed flags linear.
+  const removedSpans = removals.map((r) => r.c.occurrence).filter((o) => !o.segment.variable).sort((x, y) => x.start - y.start);
+  const isRemoved = (start: number, end: number) => {
+    let lo = 0;
+    let hi = removedSpans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (removedSpans[mid].start <= start) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // the last span starting at or before `start`; an earlier one would end before it
+    return hi >= 0 && end <= removedSpans[hi].end;
+  };
   let k = argWords.length - 1;
   while (k >= 0 && isRemoved(argWords[k].start, argWords[k].end)) k--;
   let tailFrom = Infinity;
@@ -230,7 +243,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 }
 
 export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {
-  const byAnchor = new Map<number, { indent: string; texts: string[] }>();
+  const byAnchor = new Map<number, { indent: string; texts: string[]; seen: Set<string> }>();
   const unplaced: string[] = [];
   for (const c of comments) {
     const anchor = commentAnchor(lines, c.statementStart);
@@ -238,8 +251,11 @@ export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments'
       unplaced.push(c.text);
       continue;
     }
-    const entry = byAnchor.get(anchor.at) ?? { indent: anchor.indent, texts: [] };
-    if (!entry.texts.includes(c.text)) entry.texts.push(c.text);
+    const entry = byAnchor.get(anchor.at) ?? { indent: anchor.indent, texts: [], seen: new Set<string>() };
+    if (!entry.seen.has(c.text)) {
+      entry.seen.add(c.text);
+      entry.texts.push(c.text);
+    }
     byAnchor.set(anchor.at, entry);
   }
   const edits: Edit[] = [];
