@@ -412,8 +412,8 @@ function errorCount(text: string): number {
  * written escaped, `-\g...` is bash's `-g...`), an entrypoint or a bash -c body.
  */
 const EDITABLE = /(^|[\s"'(=\\])-{1,2}\\?[A-Za-z_]|pretrain_[A-Za-z0-9_]+\.py|\b(ba|da|z)?sh\s+-c\b/;
-/** A line of plain words (no operators, no assignment first; may close an array): can be a flag's values. */
-const VALUES = /^\s*[^\s#(){};|&<>=][^;|&<>()]*\)?\s*$/;
+/** A line of plain words (no operators; may close an array): can be a flag's values (`=p2p` too). */
+const VALUES = /^\s*[^\s#(){};|&<>][^;|&<>()]*\)?\s*$/;
 const KEYWORD = /^\s*(fi|done|esac|else|elif|then|do|echo|exit|set|export|source|cd|return)\b/;
 /** Remains of a deleted flag line: blank, or only a continuation backslash / quote / parenthesis. */
 const REMAINS = /^[\s\\"')]*$/;
@@ -739,6 +739,16 @@ describe('fuzz regressions: core bugs the fuzzer found (fixed)', () => {
     const removed = migrate('ARGS=(\n    --my-fork-flag 1 # a\n        2 # b\n)\ntorchrun pretrain_gpt.py "${ARGS[@]}"\n').output;
     expect(removed).toContain('# a\n');
     expect(removed).toContain('# b\n');
+  });
+
+  // Bug K. Found by "parses no worse" (seed 99991, chunk seed 3600096). A stray `)` before the
+  // launch: the output, re-parsed incrementally from the analysis tree, showed 1 error region, a
+  // fresh parse 3; the result was returned as changed. With errors in the file the output is now
+  // parsed afresh, and refused.
+  it('K: with a syntax error in the file, an output that parses worse (fresh parse) is refused', () => {
+    const src = 'X="--nnodes 1"\nA=1)torchrun --nproc_per_node 8 pretrain_gpt.py\npython -m torch.distributed.run --nproc_per_node 4 pretrain_gpt.py --train-data-path 0.3 "$RUN_NAME" --end-wd ${LR:-3.0e-4} --rl-durable-rollout-bank --load "run 7, fixed"\nexit 0\n';
+    const r = migrate(src);
+    expect(errorCount(r.output)).toBeLessThanOrEqual(errorCount(src));
   });
 
   // Bug F (c2657bf, src/migrate.ts): when lines with syntax errors were blanked for analysis,
