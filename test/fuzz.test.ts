@@ -407,11 +407,10 @@ function errorCount(text: string): number {
   }
 }
 
-/**
- * Lines the core may remove or replace: they hold a flag word (a letter after the dashes may be
- * written escaped, `-\g...` is bash's `-g...`), an entrypoint or a bash -c body.
- */
-const EDITABLE = /(^|[\s"'(=\\])-{1,2}\\?[A-Za-z_]|pretrain_[A-Za-z0-9_]+\.py|\b(ba|da|z)?sh\s+-c\b/;
+/** Lines the core may remove or replace: they hold a flag word, an entrypoint or a bash -c body. */
+const EDITABLE_TEXT = /(^|[\s"'(=\\])-{1,2}[A-Za-z_]|pretrain_[A-Za-z0-9_]+\.py|\b(ba|da|z)?sh\s+-c\b/;
+/** Also after bash removes a backslash before an ordinary character (`-\group`, `pretrain_\amba.py`). */
+const EDITABLE = { test: (line: string) => EDITABLE_TEXT.test(line) || EDITABLE_TEXT.test(line.replace(/\\([A-Za-z0-9_.])/g, '$1')) };
 /** A line of plain words (no operators; may close an array): can be a flag's values (`=p2p` too). */
 const VALUES = /^\s*[^\s#(){};|&<>][^;|&<>()]*\)?\s*$/;
 const KEYWORD = /^\s*(fi|done|esac|else|elif|then|do|echo|exit|set|export|source|cd|return)\b/;
