@@ -236,7 +236,9 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const allEdits = [...placed.edits, ...edits];
       const verifyText = analysed === source ? output : applyEdits(analysed, allEdits);
       editTree(tree, (o) => ({ row: lines.lineOf(o) - 1, column: o - lines.lineStart(o) }), allEdits);
-      const problem = verifyOutput(verifyText, remaining.length, tree);
+      // With syntax errors in the file, an incremental re-parse can recover from them differently
+      // than a fresh parse of the output would: parse it afresh then (files with errors are few).
+      const problem = verifyOutput(verifyText, remaining.length, remaining.length ? undefined : tree);
       if (problem) {
         report.status = 'error';
         report.error = `${problem}; the file was left unchanged. This is a bridge-migrate bug: please report it with the script`;

@@ -7,7 +7,7 @@
  * the core), and nothing may be missing.
  *
  * SIGKILL cannot be caught, so a kill between creating the temporary file and renaming it leaves
- * `.<name>.bridge-migrate-<pid>-<n>.tmp` behind (src/files/atomic-write.ts). When that happens the
+ * `.<hash of the name>.bridge-migrate-<pid>-<n>.tmp` behind (src/files/atomic-write.ts). When that happens the
  * test asserts that such files are hidden dot-files ending in `.tmp`, that the walker
  * (src/files/walk.ts) does not pick them up, and that a rerun migrates the rest and removes the
  * temporary files of the killed (dead) process from the folders it writes into.

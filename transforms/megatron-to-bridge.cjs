@@ -43,7 +43,13 @@ let atomicWrite;
 
 /** The CLI's atomic write (temporary file + rename, mode kept). */
 function loadAtomicWrite() {
-  if (!atomicWrite) atomicWrite = import('../dist/src/files/atomic-write.js').then((m) => m.atomicWrite);
+  if (!atomicWrite) {
+    atomicWrite = import('../dist/src/files/atomic-write.js').then((m) => (path, data, source) => {
+      // The CLI's safe replace: the file must still be what jscodeshift read (else it is left alone).
+      const { statSync } = require('node:fs');
+      m.replaceFile(path, data, { bytes: Buffer.from(source, 'utf8'), stat: statSync(path, { bigint: true }) });
+    });
+  }
   return atomicWrite;
 }
 
@@ -99,7 +105,7 @@ module.exports = async function transform(file, api, options) {
     const migrated = codec.encodeScript(output, decoded);
     if (report.status === 'changed') {
       if (options.print) console.log(migrated.toString('utf8'));
-      if (!options.dry) (await loadAtomicWrite())(file.path, migrated);
+      if (!options.dry) (await loadAtomicWrite())(file.path, migrated, file.source);
     }
     const where = blocked.map((l) => `line ${l.line} (${l.entrypoint}${l.migrated ? '' : ', not migrated'})`).join(', ');
     throw new Error(`blocked launch${blocked.length === 1 ? '' : 'es'} at ${where}; ${report.status === 'changed' ? (options.dry ? 'the rest of the file would be migrated' : 'the rest of the file was migrated and written') : 'the file is unchanged'} (--fail-on-error counts blocked launches as errors)`);

@@ -2,8 +2,9 @@
  * `--config <file>` / `bridge-migrate.config.json`: project settings and fork-specific flag
  * mappings. Validated strictly; errors name the file and the offending key.
  */
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularFile } from '../files/read-regular.js';
 import type { MappingEntry, MappingTable } from '../mapping/types.js';
 import { allRecipeNames, findRecipe } from '../mapping/recipes.js';
 import { didYouMean } from './suggest.js';
@@ -140,7 +141,8 @@ export function loadConfig(explicit: string | undefined): ProjectConfig {
 export function loadConfigFile(file: string): ProjectConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Only a regular file under 1 MiB: a FIFO would block for ever, /dev/zero fill the memory.
+    text = readRegularFile(file, 1024 * 1024).bytes.toString('utf8');
   } catch (e) {
     throw new ConfigError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }

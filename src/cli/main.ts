@@ -1,12 +1,17 @@
 /** The `bridge-migrate` command: a thin adapter over processFile() and migrate(). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initParser } from '../parse/parser.js';
 import { walk } from '../files/walk.js';
-import { type FileOutcome, type ProcessOptions } from '../files/process-file.js';
+import { migrateWithinLimits, type FileOutcome, type ProcessOptions } from '../files/process-file.js';
+import { bashAvailable, bashSyntaxProblem } from '../files/bash-check.js';
+import { xattrToolsAvailable } from '../files/atomic-write.js';
+import { ReportFile, ReportFileError } from '../files/report-file.js';
+import { displayPath, toBytes, type FsPath } from '../files/fs-path.js';
+import { terminalLine, terminalText } from '../print/terminal.js';
 import { decodeScript, encodeScript, DecodeError } from '../files/text-codec.js';
 import { repoRelativePath } from '../files/repo-path.js';
-import { migrate, DEFAULT_BRIDGE_ROOT, DEFAULT_RECIPE } from '../migrate.js';
+import { DEFAULT_BRIDGE_ROOT, DEFAULT_RECIPE } from '../migrate.js';
 import { buildTable, defaultTable } from '../mapping/table.js';
 import { allRecipeNames, findRecipe } from '../mapping/recipes.js';
 import { SEVERITY_RANK } from '../findings.js';
@@ -38,8 +43,46 @@ function version(): string {
 }
 
 function usageError(message: string): number {
-  process.stderr.write(`bridge-migrate: ${message}\nRun \`bridge-migrate --help\` for the options.\n`);
+  process.stderr.write(`bridge-migrate: ${terminalLine(message)}\nRun \`bridge-migrate --help\` for the options.\n`);
   return 2;
+}
+
+/** One line on stderr, with control characters (from file names, script text) made visible. */
+function errLine(line: string): void {
+  process.stderr.write(`${terminalLine(line)}\n`);
+}
+
+/**
+ * stdout may be a pipe that closes early (`bridge-migrate dir | head -1`): EPIPE then stops the
+ * output quietly instead of killing the run with an unhandled error.
+ */
+const output = {
+  closed: false,
+  onClosed: undefined as (() => void) | undefined,
+  write(text: string | Uint8Array): void {
+    if (!this.closed) process.stdout.write(text);
+  },
+};
+let streamsGuarded = false;
+function guardStreams(): void {
+  if (streamsGuarded) return;
+  streamsGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    output.closed = true;
+    output.onClosed?.();
+  });
+  process.stderr.on('error', () => {
+    // stderr went away as well: nothing left to tell
+  });
+}
+
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Report files (--json FILE, --report), checked before any script is read, written atomically. */
+interface Reports {
+  json?: ReportFile;
+  html?: ReportFile;
 }
 
 /** A config file and the paths it applies to. */
@@ -71,18 +114,20 @@ function configGroups(o: CliOptions): ConfigGroup[] {
 
 /** The walked files of every group, regrouped by the config nearest to each file. */
 function filesByConfig(o: CliOptions, groups: ConfigGroup[]) {
-  const problems: Array<{ path: string; message: string }> = [];
-  const byFile = new Map<string, { group: ConfigGroup; files: string[] }>();
+  const problems: ReturnType<typeof walk>['problems'] = [];
+  const skipped: ReturnType<typeof walk>['skipped'] = [];
+  const byFile = new Map<string, { group: ConfigGroup; files: FsPath[] }>();
   const loaded = new Map<string, ConfigGroup>(groups.filter((g) => g.file).map((g) => [g.file!, g]));
   const nearest = new Map<string, string | undefined>();
   const none: ConfigGroup = { config: {}, paths: [] };
   for (const group of groups) {
     const walked = walk(group.paths, { ignore: [...(group.config.ignore ?? []), ...o.ignore] });
     problems.push(...walked.problems);
+    skipped.push(...walked.skipped);
     for (const file of walked.files) {
       let configFile: string | undefined = group.file;
       if (!o.config) {
-        const dir = path.dirname(file);
+        const dir = path.dirname(typeof file === 'string' ? file : displayPath(file));
         if (!nearest.has(dir)) nearest.set(dir, findConfigFile(dir));
         configFile = nearest.get(dir);
       }
@@ -94,7 +139,7 @@ function filesByConfig(o: CliOptions, groups: ConfigGroup[]) {
       byFile.set(configFile ?? '', entry);
     }
   }
-  return { problems, runs: [...byFile.values()], used: [...loaded.values()].filter((g) => byFile.has(g.file!) || g.paths.length) };
+  return { problems, skipped, runs: [...byFile.values()], used: [...loaded.values()].filter((g) => byFile.has(g.file!) || g.paths.length) };
 }
 
 /** A config path as the run names it: relative to the working directory when inside it. */
@@ -114,6 +159,7 @@ function processOptions(o: CliOptions, config: ProjectConfig): ProcessOptions {
     maxBytes: o.maxBytes,
     context: o.context,
     verification: o.verify,
+    force: o.force,
   };
 }
 
@@ -143,16 +189,17 @@ function failLevel(o: CliOptions) {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  guardStreams();
   let o: CliOptions;
   let groups: ConfigGroup[];
   try {
     o = parseArgs(argv);
     if (o.help) {
-      process.stdout.write(`${USAGE}\n`);
+      output.write(`${USAGE}\n`);
       return 0;
     }
     if (o.version) {
-      process.stdout.write(`${version()}\n`);
+      output.write(`${version()}\n`);
       return 0;
     }
     if (o.listRecipes) return listRecipes();
@@ -166,16 +213,35 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) return usageError(e.message);
     if (e instanceof ConfigError) {
-      process.stderr.write(`bridge-migrate: ${e.message}\n`);
+      errLine(`bridge-migrate: ${e.message}`);
       return 2;
     }
     throw e;
   }
-  if (o.paths.length === 1 && o.paths[0] === '-') {
-    if (!o.quiet && groups[0].file) process.stderr.write(`bridge-migrate: using ${shown(groups[0].file)}\n`);
-    return stdinMode(o, processOptions(o, groups[0].config), groups);
+  // Report destinations are checked before any script is read (and written atomically at the end).
+  const reports: Reports = {};
+  try {
+    if (o.json && o.json !== '-') reports.json = new ReportFile(o.json, '--json');
+    if (o.report) reports.html = new ReportFile(o.report, '--report');
+  } catch (e) {
+    reports.json?.discard();
+    if (!(e instanceof ReportFileError)) throw e;
+    errLine(`bridge-migrate: ${e.message}`);
+    return 2;
   }
+  try {
+    if (o.paths.length === 1 && o.paths[0] === '-') {
+      if (!o.quiet && groups[0].file) errLine(`bridge-migrate: using ${shown(groups[0].file)}`);
+      return await stdinMode(o, processOptions(o, groups[0].config), groups, reports);
+    }
+    return await treeMode(o, groups, reports);
+  } finally {
+    reports.json?.discard();
+    reports.html?.discard();
+  }
+}
 
+async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports): Promise<number> {
   const started = performance.now();
   const outcomes: FileOutcome[] = [];
   const colorOut = colorFor(process.stdout, o.color);
@@ -185,40 +251,100 @@ export async function main(argv: string[]): Promise<number> {
     plan = filesByConfig(o, groups);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`bridge-migrate: ${e.message}\n`);
+    errLine(`bridge-migrate: ${e.message}`);
     return 2;
   }
   groups = plan.used;
-  if (!o.quiet && !o.list) for (const g of groups) if (g.file) process.stderr.write(`bridge-migrate: using ${shown(g.file)}\n`);
+  if (!o.quiet && !o.list) for (const g of groups) if (g.file) errLine(`bridge-migrate: using ${shown(g.file)}`);
   for (const p of plan.problems) {
-    outcomes.push({ path: p.path, report: { path: p.path, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message }, written: false });
-  }
-  for (const { group, files } of plan.runs) {
-    const progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
-    await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report }, {
-      jobs: o.jobs,
-      onProgress: (d, t) => progress.update(d, t),
-      onResult: (outcome) => {
-        if (outcome.diff) {
-          progress.clear();
-          process.stdout.write(colorOut ? colorDiff(outcome.diff) : outcome.diff);
-          outcome.diff = undefined;
-        }
-        outcomes.push(outcome);
-      },
+    const shownPath = displayPath(p.path);
+    outcomes.push({
+      path: shownPath,
+      rawPath: typeof p.path === 'string' ? undefined : toBytes(p.path),
+      report: { path: shownPath, status: 'error', launches: [], messages: [{ line: 0, message: p.message, severity: 'error' }], error: p.message },
+      written: false,
     });
-    progress.clear();
   }
+  for (const item of plan.skipped) errLine(`${displayPath(item.path)}: skipped: ${item.message}`);
+  if (!bashAvailable()) errLine('bridge-migrate: warning: bash was not found: the migrated scripts were not checked with `bash -n`');
+  if (o.write && !xattrToolsAvailable()) errLine('bridge-migrate: warning: getfattr/setfattr were not found (Debian: apt-get install attr): ACLs and extended attributes of rewritten files could not be checked and are not kept');
+  const tty = process.stdout.isTTY === true;
+
+  // SIGINT / SIGTERM: start no more files, let the ones in flight finish (each file is either
+  // untouched or completely written), then exit 130 / 143. A second signal stops at once.
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let signal: keyof typeof SIGNAL_CODES | undefined;
+  let progress: Progress | undefined;
+  const onSignal = (name: keyof typeof SIGNAL_CODES) => {
+    if (signal) {
+      kill.abort();
+      return;
+    }
+    signal = name;
+    progress?.clear();
+    errLine(`bridge-migrate: ${name}: finishing the files in progress, then stopping (send it again to stop at once)`);
+    stop.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  // Nobody reads the diff any more and nothing else is to be produced: stop.
+  output.onClosed = () => {
+    if (!o.write && !reports.json && !reports.html) stop.abort();
+  };
+  const total = plan.runs.reduce((n, r) => n + r.files.length, 0);
+  let processed = 0;
+  let interrupted = false;
+  try {
+    for (const { group, files } of plan.runs) {
+      if (stop.signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
+      const result = await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report }, {
+        jobs: o.jobs,
+        stop: stop.signal,
+        kill: kill.signal,
+        onProgress: (d, t) => progress!.update(d, t),
+        onResult: (outcome) => {
+          if (outcome.diff) {
+            progress!.clear();
+            // On a terminal, control characters in the scripts are shown, not obeyed; a redirected
+            // patch keeps every byte.
+            const text = tty ? terminalText(outcome.diff) : outcome.diff;
+            output.write(colorOut ? colorDiff(text) : text);
+            outcome.diff = undefined;
+          }
+          outcomes.push(outcome);
+        },
+      });
+      processed += result.processed;
+      interrupted ||= result.interrupted;
+      progress.clear();
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    output.onClosed = undefined;
+  }
+  if (signal) {
+    errLine(`bridge-migrate: stopped by ${signal} after ${processed} of ${total} files; every file is either unchanged or completely migrated, no temporary files are left; no report was written`);
+    return SIGNAL_CODES[signal];
+  }
+  if (interrupted && output.closed) return 0;
   outcomes.sort(byPath);
-  return finish(o, outcomes, groups, started, true);
+  return finish(o, outcomes, groups, started, true, reports, plan.skipped);
 }
 
 /** Everything after the files are processed: findings, listings, reports, the exit code. */
-async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGroup[], started: number, stdoutFree: boolean): Promise<number> {
+async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGroup[], started: number, stdoutFree: boolean, reports: Reports, skipped: ReturnType<typeof walk>['skipped'] = []): Promise<number> {
   const colorOut = colorFor(process.stdout, o.color);
   const colorErr = colorFor(process.stderr, o.color);
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line: string) => output.write(`${process.stdout.isTTY ? terminalLine(line) : line}\n`);
+  const err = errLine;
   const format = o.json === '-' ? 'json' : o.format;
   const meta = { version: version(), options: runOptions(o, groups) };
   if (o.list) {
@@ -230,31 +356,44 @@ async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGrou
   } else if (o.statistics && stdoutFree) {
     for (const line of statisticsLines(outcomes, { verbose: o.verbose, width: process.stdout.isTTY ? process.stdout.columns : undefined })) out(line);
   } else if (format === 'json' && stdoutFree) {
-    process.stdout.write(`${JSON.stringify(jsonReport(outcomes, meta), null, 2)}\n`);
+    output.write(jsonText(outcomes, meta, skipped));
   } else if (format === 'sarif' && stdoutFree) {
-    process.stdout.write(`${JSON.stringify(sarifLog(outcomes, { version: meta.version, uriOf: (p) => repoRelativePath(p) }), null, 2)}\n`);
+    output.write(`${JSON.stringify(sarifLog(outcomes, { version: meta.version, uriOf: (p) => repoRelativePath(p) }), null, 2)}\n`);
   } else if (format === 'github' && stdoutFree) {
     for (const line of githubAnnotations(outcomes, { uriOf: (p) => repoRelativePath(p), verbose: o.verbose })) out(line);
   } else {
-    for (const outcome of outcomes) for (const line of findingLines(outcome, o.verbose, colorErr)) err(line);
+    // findingLines escapes what comes from scripts itself, so that its colours stay colours.
+    for (const outcome of outcomes) for (const line of findingLines(outcome, o.verbose, colorErr)) process.stderr.write(`${line}\n`);
   }
   if (o.check && !o.list) {
     // CI: name every file that would change and every blocked launch (on stderr when stdout has the diff).
-    const say = o.diff || !stdoutFree || format !== 'text' || o.statistics ? err : out;
-    const sayColor = say === out ? colorOut : colorErr;
+    // Coloured words of ours, escaped names from the file system: written as they are.
+    const raw = (stream: NodeJS.WriteStream) => (line: string) => (stream === process.stdout ? output.write(`${line}\n`) : stream.write(`${line}\n`));
+    const say = o.diff || !stdoutFree || format !== 'text' || o.statistics ? raw(process.stderr) : raw(process.stdout);
+    const sayColor = o.diff || !stdoutFree || format !== 'text' || o.statistics ? colorErr : colorOut;
     for (const outcome of outcomes) {
-      if (outcome.report.status === 'changed') say(`${paint('would migrate:', 'bold', sayColor)} ${outcome.path}`);
+      if (outcome.report.status === 'changed') say(`${paint('would migrate:', 'bold', sayColor)} ${terminalLine(outcome.path)}`);
       for (const l of outcome.report.launches) {
         if (l.verdict !== 'blocked') continue;
         const errors = l.findings.filter((f) => f.severity === 'error').length;
-        say(`${paint('blocked:', 'red', sayColor)} ${outcome.path}:${l.line}: ${l.entrypoint} launch${l.migrated ? '' : ' (not migrated)'}, ${errors} error${errors === 1 ? '' : 's'}`);
+        say(`${paint('blocked:', 'red', sayColor)} ${terminalLine(outcome.path)}:${l.line}: ${l.entrypoint} launch${l.migrated ? '' : ' (not migrated)'}, ${errors} error${errors === 1 ? '' : 's'}`);
       }
     }
   }
-  if (o.json && o.json !== '-') writeJson(o.json, outcomes, meta);
-  if (o.report) {
+  let failed = false;
+  const commit = (file: ReportFile, text: () => string) => {
+    try {
+      file.commit(text());
+    } catch (e) {
+      if (!(e instanceof ReportFileError)) throw e;
+      err(`bridge-migrate: ${e.message}`);
+      failed = true;
+    }
+  };
+  if (reports.json) commit(reports.json, () => jsonText(outcomes, meta, skipped));
+  if (reports.html) {
     const { htmlReport } = await import('../print/html-report.js');
-    writeFileSync(o.report, htmlReport(outcomes));
+    commit(reports.html, () => htmlReport(outcomes));
   }
   const counts = countOutcomes(outcomes);
   if (!o.quiet && !o.list) err(summaryLine(counts, (performance.now() - started) / 1000, o.write));
@@ -267,7 +406,7 @@ async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGrou
     for (const line of verified.lines) err(line);
     if (verified.failed && !countOutcomes(outcomes).errors) return 1;
   }
-  return exitCode(o, outcomes);
+  return failed ? 2 : exitCode(o, outcomes);
 }
 
 /** 2: a file could not be processed; 1: --check found work, or a finding reached --fail-on; else 0. */
@@ -281,7 +420,7 @@ function exitCode(o: CliOptions, outcomes: FileOutcome[]): number {
   return 0;
 }
 
-async function stdinMode(o: CliOptions, options: ProcessOptions, groups: ConfigGroup[]): Promise<number> {
+async function stdinMode(o: CliOptions, options: ProcessOptions, groups: ConfigGroup[], reports: Reports): Promise<number> {
   const started = performance.now();
   if (o.format !== 'text' || o.json === '-' || o.statistics || o.list) {
     return usageError('with - (stdin) stdout carries the migrated script: use --json FILE for the report');
@@ -293,27 +432,50 @@ async function stdinMode(o: CliOptions, options: ProcessOptions, groups: ConfigG
     decoded = decodeScript(bytes);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    process.stderr.write(`<stdin>: error: ${e.message}\n`);
-    process.stdout.write(bytes);
+    errLine(`<stdin>: error: ${e.message}`);
+    output.write(bytes);
     return 2;
   }
   let r;
   try {
-    r = migrate(decoded.text, { ...options, path: '<stdin>' });
+    r = migrateWithinLimits(decoded.text, { ...options, path: '<stdin>' });
   } catch (e) {
-    process.stderr.write(`<stdin>: error: internal error while migrating (please report it with the script): ${(e as Error).message}; the input is printed unchanged\n`);
-    process.stdout.write(bytes);
+    errLine(`<stdin>: error: internal error while migrating (please report it with the script): ${(e as Error).message}; the input is printed unchanged`);
+    output.write(bytes);
     return 2;
   }
-  process.stdout.write(encodeScript(r.output, decoded));
-  const outcome: FileOutcome = { path: '<stdin>', report: r.report, written: false };
-  return finish({ ...o, quiet: true }, [outcome], groups, started, false);
+  if ('limit' in r) {
+    errLine(`<stdin>: error: ${r.limit}; the input is printed unchanged`);
+    output.write(bytes);
+    return 2;
+  }
+  if (!bashAvailable()) errLine('bridge-migrate: warning: bash was not found: the migrated script was not checked with `bash -n`');
+  if (r.report.status === 'changed') {
+    const problem = bashSyntaxProblem(decoded.text, r.output);
+    if (problem) {
+      errLine(`<stdin>: error: ${problem.replace('the file was left unchanged', 'the input is printed unchanged')}`);
+      output.write(bytes);
+      return 2;
+    }
+  }
+  output.write(encodeScript(r.output, decoded));
+  const outcome: FileOutcome = { path: '<stdin>', report: r.report, written: false, verification: r.verification };
+  return finish({ ...o, quiet: true }, [outcome], groups, started, false, reports);
 }
 
-function writeJson(target: string, outcomes: FileOutcome[], meta: Parameters<typeof jsonReport>[1]): void {
-  const text = `${JSON.stringify(jsonReport(outcomes, meta), null, 2)}\n`;
-  if (target === '-') process.stdout.write(text);
-  else writeFileSync(target, text);
+/**
+ * The JSON report: the schema of src/print/json-report.ts, plus `pathBase64` on a file whose name
+ * is not UTF-8 (its `path` shows such bytes as `\xNN`) and `skipped`: the paths the walk did not follow.
+ */
+function jsonText(outcomes: FileOutcome[], meta: Parameters<typeof jsonReport>[1], skipped: ReturnType<typeof walk>['skipped']): string {
+  const report = jsonReport(outcomes, meta);
+  const files = report.files.map((f, i) => (outcomes[i].rawPath ? { ...f, pathBase64: Buffer.from(outcomes[i].rawPath!).toString('base64') } : f));
+  const skippedPaths = skipped.map((item) => ({
+    path: displayPath(item.path),
+    ...(typeof item.path === 'string' ? {} : { pathBase64: toBytes(item.path).toString('base64') }),
+    reason: item.message,
+  }));
+  return `${JSON.stringify({ ...report, files, skipped: skippedPaths }, null, 2)}\n`;
 }
 
 function listRecipes(): number {

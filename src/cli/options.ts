@@ -23,6 +23,7 @@ export interface CliOptions {
   verbose: boolean;
   statistics: boolean;
   format: OutputFormat;
+  force: boolean;
   json?: string;
   report?: string;
   config?: string;
@@ -53,6 +54,8 @@ stderr as file:line: error|warning|note: message (notes only with --verbose).
 
 Modes:
   --write               apply the changes in place
+  --force               with --write, also replace write-protected files and files
+                        owned by another user (written in place when possible)
   --check               write nothing; name each file that would change ("would migrate: PATH")
                         and each blocked launch; exit 1 when a file would change or a finding
                         reaches --fail-on (default warning)
@@ -102,7 +105,7 @@ export class UsageError extends Error {}
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = {
     paths: [], listRecipes: false, write: false, check: false, diff: false, list: false, verbose: false, statistics: false,
-    format: 'text', ignore: [], pinDefaults: true, quiet: false, help: false, version: false, verify: false,
+    format: 'text', ignore: [], pinDefaults: true, quiet: false, help: false, version: false, verify: false, force: false,
   };
   const int = (name: string, v: string, min: number) => {
     if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name} needs a whole number of at least ${min}, got "${v}"`);
@@ -145,6 +148,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--statistics': o.statistics = true; break;
       case '--format': o.format = oneOf(name, take(), FORMATS); break;
       case '--list-recipes': o.listRecipes = true; break;
+      case '--force': o.force = true; break;
       case '--json': o.json = take(); break;
       case '--report': o.report = take(); break;
       case '--config': o.config = take(); break;
@@ -172,5 +176,6 @@ export function parseArgs(argv: string[]): CliOptions {
   if (o.diff && !o.check) throw new UsageError('--diff goes with --check (without --check the diff is printed anyway)');
   const stdoutModes = [o.list && '--list', o.statistics && '--statistics', o.format !== 'text' && `--format ${o.format}`, o.json === '-' && '--json -', o.diff && '--diff'].filter(Boolean);
   if (stdoutModes.length > 1) throw new UsageError(`${stdoutModes.join(' and ')} both write to stdout: pick one`);
+  if (o.force && !o.write) throw new UsageError('--force only makes sense with --write');
   return o;
 }

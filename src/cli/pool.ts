@@ -1,22 +1,38 @@
 /**
  * Runs processFile over many files: in this thread for a handful, on worker threads otherwise.
  * Results are delivered in input order (so output is stable) as soon as they are contiguous.
+ * A stop (SIGINT/SIGTERM) dispatches no more files and lets the ones in flight finish, so every
+ * file is either untouched or completely written; a kill (a second signal) also terminates the
+ * workers and removes what their files in flight left (temporary files, half in-place writes).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { initParser } from '../parse/parser.js';
 import { processFile, type FileOutcome, type ProcessOptions } from '../files/process-file.js';
+import { cleanUpAfterKill } from '../files/atomic-write.js';
+import type { FsPath } from '../files/fs-path.js';
 
 export interface PoolOptions {
   /** Worker count; 0 or 1 means in this thread. Default: one per core when there are many files. */
   jobs?: number;
   onResult: (outcome: FileOutcome, index: number) => void;
   onProgress?: (done: number, total: number) => void;
+  /** When aborted: no more files are started; the ones in flight finish. */
+  stop?: AbortSignal;
+  /** When aborted: the files in flight are stopped too (workers terminated, their leftovers removed). */
+  kill?: AbortSignal;
+}
+
+export interface PoolResult {
+  /** Files whose outcome was delivered. */
+  processed: number;
+  /** True when stopped before every file was processed. */
+  interrupted: boolean;
 }
 
 export const INLINE_BELOW = 24;
 
-export async function runAll(files: string[], options: ProcessOptions, pool: PoolOptions): Promise<void> {
+export async function runAll(files: FsPath[], options: ProcessOptions, pool: PoolOptions): Promise<PoolResult> {
   const jobs = pool.jobs ?? (files.length < INLINE_BELOW ? 1 : Math.min(availableParallelism(), 8));
   const pending = new Map<number, FileOutcome>();
   let next = 0;
@@ -32,22 +48,44 @@ export async function runAll(files: string[], options: ProcessOptions, pool: Poo
       next++;
     }
   };
+  const stopped = () => pool.stop?.aborted === true || pool.kill?.aborted === true;
   if (jobs <= 1 || files.length <= 1) {
     await initParser();
-    files.forEach((f, i) => deliver(i, processFile(f, options)));
-    return;
+    for (let i = 0; i < files.length; i++) {
+      if (stopped()) break;
+      deliver(i, processFile(files[i], options));
+      // Let a signal handler run between files.
+      if (i + 1 < files.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { processed: next, interrupted: next < files.length };
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
   let cursor = 0;
+  const inFlight = new Set<number>();
+  const workers = new Set<Worker>();
   await new Promise<void>((resolve, reject) => {
     let alive = 0;
+    let killed = false;
+    const onKill = () => {
+      killed = true;
+      for (const w of workers) void w.terminate();
+    };
+    pool.kill?.addEventListener('abort', onKill, { once: true });
+    const finish = () => {
+      pool.kill?.removeEventListener('abort', onKill);
+      if (killed) for (const index of inFlight) cleanUpAfterKill(files[index]);
+      if (done === files.length || stopped()) resolve();
+      else reject(new Error(`workers stopped with ${files.length - done} files unprocessed`));
+    };
     const start = () => {
       const w = new Worker(workerUrl, { workerData: options });
+      workers.add(w);
       alive++;
       let current = -1;
       const feed = () => {
-        if (cursor < files.length) {
+        if (cursor < files.length && !stopped()) {
           current = cursor++;
+          inFlight.add(current);
           w.postMessage({ index: current, path: files[current] });
         } else {
           current = -1;
@@ -56,25 +94,28 @@ export async function runAll(files: string[], options: ProcessOptions, pool: Poo
       };
       w.on('message', (msg: { ready?: boolean; index?: number; outcome?: FileOutcome }) => {
         if (msg.ready) return feed();
+        inFlight.delete(msg.index!);
         deliver(msg.index!, msg.outcome!);
         feed();
       });
       w.on('error', (err) => {
         // A crashed worker must not lose a file: finish its current file here, in this thread.
-        if (current >= 0) deliver(current, processFile(files[current], options));
+        if (current >= 0 && !killed) {
+          inFlight.delete(current);
+          deliver(current, processFile(files[current], options));
+        }
         current = -1;
-        if (cursor >= files.length) return;
+        if (cursor >= files.length || stopped()) return;
         start();
         void err;
       });
       w.on('exit', () => {
+        workers.delete(w);
         alive--;
-        if (alive === 0) {
-          if (done === files.length) resolve();
-          else reject(new Error(`workers stopped with ${files.length - done} files unprocessed`));
-        }
+        if (alive === 0) finish();
       });
     };
     for (let i = 0; i < Math.min(jobs, files.length); i++) start();
   });
+  return { processed: next, interrupted: next < files.length };
 }

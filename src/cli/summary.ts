@@ -1,4 +1,5 @@
 /** The closing summary line and the findings printed to stderr. */
+import { terminalLine } from '../print/terminal.js';
 import type { FileOutcome } from '../files/process-file.js';
 import { SEVERITY_RANK, type Finding, type Severity, type Verdict } from '../findings.js';
 import { paintFinding } from './color.js';
@@ -51,7 +52,8 @@ export function findingLines(o: FileOutcome, showNotes = false, color = false): 
   const shown: Severity[] = showNotes ? ['error', 'warning', 'note'] : ['error', 'warning'];
   return fileFindings(o)
     .filter((f) => shown.includes(f.severity))
-    .map((f) => paintFinding(`${o.path}${f.line > 0 ? `:${f.line}` : ''}`, f.severity, oneLine(f.message), color));
+    // Control characters from file names and script text are shown, not obeyed (before colouring).
+    .map((f) => paintFinding(terminalLine(`${o.path}${f.line > 0 ? `:${f.line}` : ''}`), f.severity, terminalLine(oneLine(f.message)), color));
 }
 
 /** A message on one line (a finding never spans lines on stderr). */

@@ -2,14 +2,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../parse/parser.js';
 import { processFile, type ProcessOptions } from '../files/process-file.js';
+import { fromBytes } from '../files/fs-path.js';
 
 const options = workerData as ProcessOptions;
 await initParser();
-parentPort!.on('message', (msg: { index: number; path: string } | null) => {
+parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {
   if (msg === null) {
     process.exit(0);
   }
-  const outcome = processFile(msg.path, options);
+  // A path that is not UTF-8 travels as bytes (a Buffer arrives as a Uint8Array).
+  const outcome = processFile(typeof msg.path === 'string' ? msg.path : fromBytes(msg.path), options);
   parentPort!.postMessage({ index: msg.index, outcome });
 });
 parentPort!.postMessage({ ready: true });

@@ -1,12 +1,13 @@
 /**
- * `bash -n` (syntax check only: nothing in the script runs) as a second opinion before a write:
- * a result bash rejects is refused when bash accepted the input. Skipped when bash is missing.
+ * `bash -n` (syntax check only: nothing in the script runs) as a second opinion on every changed
+ * file (the dry-run patch, --check, --write and the stdin filter): a result bash rejects is refused
+ * when bash accepted the input. Skipped when bash is missing (the CLI says so).
  */
 import { spawnSync } from 'node:child_process';
 
 let available: boolean | undefined;
 
-function bashAvailable(): boolean {
+export function bashAvailable(): boolean {
   if (available === undefined) available = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
   return available;
 }

@@ -2,19 +2,25 @@
  * One file through the core: read, decode, migrate, verify, (write). Every failure becomes a
  * per-file error report with a message for people; nothing here throws for bad input.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions, MigrateResult } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
-import { atomicWrite } from './atomic-write.js';
+import { replaceFile, ChangedOnDisk, WriteRefused, type Original } from './atomic-write.js';
 import { bashSyntaxProblem } from './bash-check.js';
+import { readRegularFile, NotReadableError } from './read-regular.js';
+import { displayPath, toBytes, type FsPath } from './fs-path.js';
 import { unifiedDiff } from '../print/diff.js';
 import { repoRelativePath } from './repo-path.js';
+import { DEFAULT_TIME_LIMIT_MS, LimitError, withTimeLimit, stackMessage } from '../parse/limits.js';
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
 export interface FileOutcome {
+  /** The path for people and reports (bytes that are not UTF-8 written as `\xNN`). */
   path: string;
+  /** The path's bytes, only when they are not UTF-8 (then `path` cannot hold them). */
+  rawPath?: Uint8Array;
   report: FileReport;
   /** The file's text before and after, as on disk (with its CRLF line ends and byte-order mark). */
   before?: string;
@@ -35,60 +41,87 @@ export interface ProcessOptions extends MigrateOptions {
   maxBytes?: number;
   /** Lines of context in the diff (default 3). */
   context?: number;
+  /** With write: also replace write-protected files and files whose owner cannot be restored. */
+  force?: boolean;
+  /** Per-file time budget for the analysis, in milliseconds (default 30 s). */
+  timeLimitMs?: number;
 }
 
 function errorReport(path: string, message: string): FileReport {
   return { path, status: 'error', launches: [], messages: [{ line: 0, message, severity: 'error' }], error: message };
 }
 
-export function processFile(path: string, options: ProcessOptions): FileOutcome {
-  let bytes: Buffer;
+/** Runs the core under the per-file limits; a limit reached is an error report, not an exception. */
+export function migrateWithinLimits(text: string, options: MigrateOptions, timeLimitMs = DEFAULT_TIME_LIMIT_MS): MigrateResult | { limit: string } {
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) return { path, report: errorReport(path, 'is a directory; pass it without a file name to migrate the scripts inside'), written: false };
-    // A FIFO, socket or device would block readFileSync (a FIFO with no writer waits forever).
-    if (!st.isFile()) return { path, report: errorReport(path, 'not a regular file (a FIFO, socket or device); pass only script files or directories'), written: false };
-    const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    if (st.size > max) return { path, report: errorReport(path, `file is ${st.size} bytes, over the ${max}-byte limit; raise it with --max-bytes if this really is a launch script`), written: false };
-    bytes = readFileSync(path);
+    return withTimeLimit(timeLimitMs, () => migrate(text, options));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied (cannot read)' : err.code === 'ELOOP' ? 'too many levels of symbolic links' : err.message;
-    return { path, report: errorReport(path, why), written: false };
+    if (e instanceof LimitError) return { limit: e.message };
+    // A call stack too small for the script's nesting (in a part that recurses).
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return { limit: stackMessage() };
+    throw e;
   }
+}
+
+export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcome {
+  const path = displayPath(fsPath);
+  const rawPath = typeof fsPath === 'string' ? undefined : toBytes(fsPath);
+  const failed = (message: string): FileOutcome => ({ path, rawPath, report: errorReport(path, message), written: false });
+  let original: Original;
+  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  try {
+    // Only a regular file is read (a FIFO, socket or device would block or never end).
+    original = readRegularFile(fsPath, max, '; raise it with --max-bytes if this really is a launch script');
+  } catch (e) {
+    if (!(e instanceof NotReadableError)) throw e;
+    if (e.code === 'EISDIR') return failed('is a directory; pass it without a file name to migrate the scripts inside');
+    if (e.code === 'ENOTREG') return failed('not a regular file (a FIFO, socket or device); pass only script files or directories');
+    return failed(e.message);
+  }
+  const bytes = original.bytes;
   let decoded;
   try {
     decoded = decodeScript(bytes);
   } catch (e) {
-    if (e instanceof DecodeError) return { path, report: errorReport(path, e.message), written: false };
+    if (e instanceof DecodeError) return failed(e.message);
     throw e;
   }
   let result;
   try {
-    result = migrate(decoded.text, { ...options, path });
+    const r = migrateWithinLimits(decoded.text, { ...options, path }, options.timeLimitMs);
+    if ('limit' in r) return failed(r.limit);
+    result = r;
   } catch (e) {
-    return { path, report: errorReport(path, `internal error while migrating (please report it with the script): ${(e as Error).message}`), written: false };
+    return failed(`internal error while migrating (please report it with the script): ${(e as Error).message}`);
   }
   // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
   // applies to the file with `git apply` / `patch`.
-  const outcome: FileOutcome = { path, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
-  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context });
+  const outcome: FileOutcome = { path, rawPath, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
+  if (result.report.status === 'changed') {
+    // The same guard for the dry-run patch, --check and --write: what bash rejects is not offered.
+    const problem = bashSyntaxProblem(decoded.text, result.output);
+    if (problem) {
+      outcome.report = { ...result.report, status: 'error', error: problem, messages: [...result.report.messages, { line: 0, message: problem, severity: 'error' }] };
+      outcome.after = outcome.before;
+      if (options.keepText === false) outcome.before = outcome.after = undefined;
+      return outcome;
+    }
+  }
+  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(rawPath && !isUtf8(rawPath) ? rawPath : repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context });
   if (options.keepText === false) {
     outcome.before = undefined;
     outcome.after = undefined;
   }
   if (options.write && result.report.status === 'changed') {
-    const problem = bashSyntaxProblem(decoded.text, result.output);
-    if (problem) {
-      outcome.report = { ...result.report, status: 'error', error: problem, messages: [...result.report.messages, { line: 0, message: problem, severity: 'error' }] };
-      return outcome;
-    }
     try {
-      atomicWrite(path, encodeScript(result.output, decoded));
+      replaceFile(fsPath, encodeScript(result.output, decoded), original, { force: options.force });
       outcome.written = true;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied (cannot write the file or its directory); nothing was changed' : `could not write: ${err.message}; the file was left as it was`;
+      const why =
+        e instanceof ChangedOnDisk || e instanceof WriteRefused ? err.message
+        : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied (cannot write the file or its directory); nothing was changed'
+        : `could not write: ${err.message}; the file was left as it was`;
       outcome.report = { ...result.report, status: 'error', error: why, messages: [...result.report.messages, { line: 0, message: why, severity: 'error' }] };
     }
   }

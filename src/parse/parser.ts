@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { Parser, Language, type Node, type Tree } from 'web-tree-sitter';
+import { hasTimeLimit, LimitError, timeIsUp, timeMessage } from './limits.js';
 
 export type { Node, Tree };
 
@@ -52,7 +53,13 @@ export function isParserReady(): boolean {
 /** Parses bash source (incrementally when given the edited old tree). `initParser()` must have resolved first. */
 export function parseBash(source: string, oldTree?: Tree): Tree {
   if (!parser) throw new Error('bridge-migrate: parser used before initParser() resolved');
-  const tree = parser.parse(source, oldTree ?? null);
-  if (!tree) throw new Error('bridge-migrate: the bash parser returned no tree');
+  // Under a time budget (src/parse/limits.ts) the parse is cancelled when the budget is spent.
+  const options = hasTimeLimit() ? { progressCallback: (() => timeIsUp()) as () => void } : undefined;
+  const tree = parser.parse(source, oldTree ?? null, options);
+  if (!tree) {
+    parser.reset();
+    if (timeIsUp()) throw new LimitError(timeMessage());
+    throw new Error('bridge-migrate: the bash parser returned no tree');
+  }
   return tree;
 }

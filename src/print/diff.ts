@@ -1,13 +1,67 @@
 /** Unified diffs (`--- a/<path>` / `+++ b/<path>`), ready for `git apply`. */
 import { createTwoFilesPatch } from 'diff';
+import { utf8SequenceLength } from '../files/fs-path.js';
+
+const C_ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
+
+/**
+ * A path for a diff header, quoted the way git quotes it when it must be: `"a/dir\nname"` with
+ * C-style escapes (`\n`, `\t`, `\"`, `\\`, octal `\303` for other control bytes, C1 controls and
+ * bytes that are not UTF-8). `git apply` and GNU patch read these back to the exact bytes, and a
+ * name with a newline can no longer start a header line of its own.
+ */
+export function quoteDiffPath(prefix: string, path: string | Uint8Array): string {
+  const bytes = Buffer.concat([Buffer.from(prefix), typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path)]);
+  let quoted = '';
+  let needs = false;
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (C_ESCAPES[c] !== undefined) {
+      quoted += C_ESCAPES[c];
+      needs = true;
+      i++;
+      continue;
+    }
+    if (c < 0x20 || c === 0x7f) {
+      quoted += `\\${c.toString(8).padStart(3, '0')}`;
+      needs = true;
+      i++;
+      continue;
+    }
+    const len = c < 0x80 ? 1 : utf8SequenceLength(bytes, i);
+    // U+0080..U+009F (C1 controls, such as the one-byte CSI) are encoded as 0xC2 0x80..0x9F.
+    const c1 = len === 2 && c === 0xc2 && bytes[i + 1] <= 0x9f;
+    if (len === 0 || c1) {
+      const n = len === 0 ? 1 : len;
+      for (let k = 0; k < n; k++) quoted += `\\${bytes[i + k].toString(8).padStart(3, '0')}`;
+      needs = true;
+      i += n;
+      continue;
+    }
+    quoted += bytes.subarray(i, i + len).toString('utf8');
+    i += len;
+  }
+  return needs ? `"${quoted}"` : quoted;
+}
 
 /** `path` as the header should name it (see src/files/repo-path.ts); `context`: lines around each change (-U). */
-export function unifiedDiff(path: string, before: string, after: string, options: { context?: number } = {}): string {
+export function unifiedDiff(path: string | Uint8Array, before: string, after: string, options: { context?: number } = {}): string {
   if (before === after) return '';
-  const rel = path.replace(/^\.\//, '').replace(/^\/+/, '');
-  const patch = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: options.context ?? 3 });
-  // jsdiff starts with an "=====" rule; git and patch ignore it, but it is noise.
-  return patch.slice(patch.indexOf('--- '));
+  const rel = typeof path === 'string' ? path.replace(/^\.\//, '').replace(/^\/+/, '') : stripLeading(Buffer.from(path));
+  const patch = createTwoFilesPatch('a', 'b', before, after, undefined, undefined, { context: options.context ?? 3 });
+  // jsdiff starts with an "=====" rule; git and patch ignore it, but it is noise. Its two header
+  // lines are replaced by quoted ones (jsdiff writes names as they are).
+  const body = patch.slice(patch.indexOf('--- '));
+  const hunks = body.slice(body.indexOf('\n', body.indexOf('\n') + 1) + 1);
+  return `--- ${quoteDiffPath('a/', rel)}\n+++ ${quoteDiffPath('b/', rel)}\n${hunks}`;
+}
+
+function stripLeading(bytes: Buffer): Buffer {
+  let start = 0;
+  if (bytes[0] === 0x2e && bytes[1] === 0x2f) start = 2;
+  while (bytes[start] === 0x2f) start++;
+  return bytes.subarray(start);
 }
 
 const COLORS = { red: '\x1b[31m', green: '\x1b[32m', cyan: '\x1b[36m', bold: '\x1b[1m', reset: '\x1b[0m' };

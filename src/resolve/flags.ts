@@ -19,6 +19,13 @@ export interface Stray {
 }
 
 const NEGATIVE_NUMBER = /^-\d+(\.\d*)?([eE][-+]?\d+)?$|^-\.\d+([eE][-+]?\d+)?$/;
+/**
+ * Flags a launcher adds with the process's rank: their value is an integer (or an expansion), so
+ * a literal word that is not one (`--local_rank \` followed by the next line's `exit 0`) is not
+ * taken as the value (it would be removed with the flag, silently).
+ */
+const RANK_FLAGS = new Set(['--local_rank', '--local-rank']);
+const INTEGER = /^[-+]?\d+$/;
 
 function startsLikeFlag(token: Token): boolean {
   const lead = leadingLiteral(token);
@@ -139,6 +146,8 @@ export function readFlags(
           let splatSeen = false;
           // The script's own forwarded arguments are taken as more flags, not as values.
           while (j < toks.length && values.length < max && !startsLikeFlag(toks[j]) && !forwardedArguments(toks[j])) {
+            const literal = RANK_FLAGS.has(flag) && toks[j].parts.every((p) => p.kind === 'lit') ? leadingLiteral(toks[j]) : undefined;
+            if (literal !== undefined && !INTEGER.test(literal)) break;
             if (toks[j].splat) splatSeen = true;
             values.push(toks[j]);
             j++;

@@ -370,12 +370,15 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       { start: cmd.node.startIndex, end: cmd.node.endIndex, statementStart: cmd.statementStart, branchPath: cmd.branchPath, ctx: 'word', source },
       source,
     );
+    const code = innerCode(words, source);
     if (launch) {
       launch.cutOff = cutOffArguments(cmd.node, source, index);
+      // `sh -c "... pretrain_gpt.py ..." ... pretrain_gpt.py`: two launches in one command (the
+      // words after the code are the inner shell's $0, $1 ...); reported, not half migrated.
+      if (!launch.secondEntry && code && ENTRY_ANYWHERE.test(code.text)) launch.secondEntry = { start: code.startIndex, end: code.endIndex, text: code.text };
       launches.push(launch);
       continue;
     }
-    const code = innerCode(words, source);
     if (code && ENTRY_ANYWHERE.test(code.text)) {
       const before = words.slice(0, words.indexOf(code) - 1).map((w) => source.slice(w.startIndex, w.endIndex));
       scanCode(code.startIndex + 1, code.endIndex - 1, code.type === 'string', cmd, `${describeLauncher(before)} `);

@@ -3,6 +3,7 @@
  * name, in source order, with its branch path) and every simple command.
  */
 import type { Node } from '../parse/parser.js';
+import { checkTime, depthMessage, LimitError, MAX_TREE_DEPTH, MAX_WORDS, wordsMessage } from '../parse/limits.js';
 
 const CONTAINERS = new Set([
   'program',
@@ -60,14 +61,22 @@ export function indexScript(root: Node): ScriptIndex {
   const commands: ScriptIndex['commands'] = [];
   const tests: Node[] = [];
   // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
-  // largest cost of a tree walk in web-tree-sitter).
+  // largest cost of a tree walk in web-tree-sitter). The walk keeps, for each ancestor, its type
+  // and its statement start, so that nothing climbs `parent` chains (each `parent` step costs the
+  // depth of the node in tree-sitter: nested `$(` made that cubic).
   const cursor = root.walk();
   const paths: string[] = [''];
+  const types: string[] = [];
+  const starts: number[] = [];
+  let visited = 0;
   try {
     for (;;) {
       const type = cursor.nodeType;
       const path = paths[paths.length - 1];
       const here = BRANCHES.has(type) ? `${path}/${type}@${cursor.startIndex}` : path;
+      const parentType = types[types.length - 1];
+      const statementStart = parentType === undefined || CONTAINERS.has(parentType) ? cursor.startIndex : starts[starts.length - 1];
+      if (++visited % 1024 === 0) checkTime();
       if (type === 'variable_assignment') {
         const node = cursor.currentNode;
         const nameNode = node.childForFieldName('name');
@@ -75,22 +84,32 @@ export function indexScript(root: Node): ScriptIndex {
         if (name) {
           const append = node.children.some((c) => c?.type === '+=');
           const list = assignments.get(name) ?? [];
-          list.push({ name, append, node, value: node.childForFieldName('value'), statementStart: statementStartOf(node), branchPath: here });
+          list.push({ name, append, node, value: node.childForFieldName('value'), statementStart, branchPath: here });
           assignments.set(name, list);
         }
       } else if (type === 'command') {
         const node = cursor.currentNode;
-        commands.push({ node, statementStart: statementStartOf(node), branchPath: here });
+        if (node.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'a command'));
+        commands.push({ node, statementStart, branchPath: here });
       } else if (type === 'test_command') {
         tests.push(cursor.currentNode);
+      } else if (type === 'array') {
+        if (cursor.currentNode.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'an array'));
+      } else if ((type === 'string' || type === 'raw_string') && cursor.endIndex - cursor.startIndex > 2 * MAX_WORDS) {
+        if (cursor.nodeText.split(/\s+/).length > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'a string'));
       }
       if (cursor.gotoFirstChild()) {
         paths.push(here);
+        types.push(type);
+        starts.push(statementStart);
+        if (paths.length > MAX_TREE_DEPTH) throw new LimitError(depthMessage(cursor.startPosition.row + 1));
         continue;
       }
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return { assignments, commands, tests };
         paths.pop();
+        types.pop();
+        starts.pop();
       }
     }
   } finally {

@@ -80,6 +80,20 @@ function writtenEnd(occ: FlagOccurrence, text: string): number {
   return group ? group.end : occ.end;
 }
 
+/**
+ * True when a comment sits between the flag and its values (values continued on the next lines of
+ * an array, each with its own `# ...`): one replacement of the whole span would delete the comments.
+ */
+function commentBetween(occ: FlagOccurrence, text: string): boolean {
+  if (occ.inlineValue) return false;
+  let prev = occ.flagToken.end;
+  for (const v of occ.values) {
+    if (text.slice(prev, v.start).includes('#')) return true;
+    prev = v.end;
+  }
+  return false;
+}
+
 function entryText(input: LaunchPlanInput): string {
   const { launch, recipe, dataset, bridgeRoot } = input;
   const script = `${bridgeRoot}/scripts/training/run_recipe.py`;
@@ -111,6 +125,8 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 
   const withKeys = (os: Override[]) => os.map((o) => ({ ...o, key: input.keyFor(o.key) }));
   const removals: Array<{ c: Conversion; reason: string; kind: RemovalKind; severity: Severity }> = [];
+  /** Value words deleted one by one (their flag replaced on its own), keeping comments between them. */
+  const valueDeletions: FlagOccurrence[] = [];
   const remove = (c: Conversion, reason: string, kind: RemovalKind, severity: Severity = kind === 'error' ? 'error' : c.removed?.severity ?? 'warning') => {
     const occ = c.occurrence;
     const written = oneLine(text.slice(occ.start, writtenEnd(occ, text)));
@@ -149,7 +165,10 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
       try {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
-        edits.push({ start: occ.start, end: occ.end, text: replacement });
+        if (commentBetween(occ, text)) {
+          edits.push({ start: occ.flagToken.start, end: occ.flagToken.end, text: replacement });
+          valueDeletions.push(occ);
+        } else edits.push({ start: occ.start, end: occ.end, text: replacement });
         for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: occ.flag, line: occ.line });
         continue;
       } catch (e) {
@@ -164,7 +183,20 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   // so that no dangling ` \` is left.
   const entry = launch.entry;
   const argWords = launch.args;
-  const isRemoved = (start: number, end: number) => removals.some((r) => r.c.occurrence.start <= start && end <= r.c.occurrence.end && !r.c.occurrence.segment.variable);
+  // Spans of removed occurrences on the command line, sorted (they do not overlap): a binary
+  // search per word keeps a launch of thousands of removed flags linear.
+  const removedSpans = removals.map((r) => r.c.occurrence).filter((o) => !o.segment.variable).sort((x, y) => x.start - y.start);
+  const isRemoved = (start: number, end: number) => {
+    let lo = 0;
+    let hi = removedSpans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (removedSpans[mid].start <= start) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // the last span starting at or before `start`; an earlier one would end before it
+    return hi >= 0 && end <= removedSpans[hi].end;
+  };
   let k = argWords.length - 1;
   while (k >= 0 && isRemoved(argWords[k].start, argWords[k].end)) k--;
   let tailFrom = Infinity;
@@ -173,10 +205,13 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     edits.push({ start: tailFrom, end: argWords[argWords.length - 1].end, text: '' });
   }
   // Deletions last, so they can tidy around replacements without overlapping them.
+  for (const occ of valueDeletions) {
+    for (const v of occ.values) edits.push(deletionRange(lines, v.start, v.end, freeNewlines(occ.segment, occ), edits));
+  }
   for (const r of removals) {
     const occ = r.c.occurrence;
     const groups = coveredGroups(occ, text);
-    if (mixedContexts(occ, text) || groups.length) {
+    if (mixedContexts(occ, text) || commentBetween(occ, text) || groups.length) {
       // Each word goes on its own, inside the quoting it is written in; a quoted array element
       // whose words all go is removed whole.
       const loose = [occ.flagToken, ...occ.values].filter((t) => !groups.some((g) => g.start <= t.start && t.end <= g.end));
@@ -261,7 +296,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
 }
 
 export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {
-  const byAnchor = new Map<number, { indent: string; texts: string[] }>();
+  const byAnchor = new Map<number, { indent: string; texts: string[]; seen: Set<string> }>();
   const unplaced: string[] = [];
   for (const c of comments) {
     const anchor = commentAnchor(lines, c.statementStart);
@@ -269,8 +304,11 @@ export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments'
       unplaced.push(c.text);
       continue;
     }
-    const entry = byAnchor.get(anchor.at) ?? { indent: anchor.indent, texts: [] };
-    if (!entry.texts.includes(c.text)) entry.texts.push(c.text);
+    const entry = byAnchor.get(anchor.at) ?? { indent: anchor.indent, texts: [], seen: new Set<string>() };
+    if (!entry.seen.has(c.text)) {
+      entry.seen.add(c.text);
+      entry.texts.push(c.text);
+    }
     byAnchor.set(anchor.at, entry);
   }
   const edits: Edit[] = [];
