@@ -24,7 +24,7 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
-import { sbatchValues, staticValues } from './verify/static-values.js';
+import { sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
 import { launchWorldSize, verificationInput } from './verify/requests.js';
 import type { FlagOccurrence } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
@@ -98,6 +98,10 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       report.messages.push(at(lines.lineOf(b.start), warning('bash syntax error on this line (a template placeholder such as `<Specify path>`): the line was read as if it were not there and nothing on it was changed; fill it in')));
     }
     const index = indexScript(tree.rootNode);
+    // Values the script fixes once (flag names built from variables, the verifier's argv, the
+    // launcher's process count), worked out when first needed.
+    let known: Map<string, string> | undefined;
+    const scriptValues = () => (known ??= staticValues(index, sbatchValues(source)));
     const scan = findLaunches(index, analysed, extraTrees, options.entrypoints ?? []);
     for (const p of scan.problems) report.messages.push(at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error')));
     if (scan.launches.length === 0) {
@@ -127,7 +131,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const read = new Map<Launch, { resolved: ReturnType<typeof resolveArguments>; flags: ReturnType<typeof readFlags>; kind: LaunchKind }>();
     for (const launch of gpt) {
       const resolved = resolveArguments(launch, index, lines, carriers, analysed);
-      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed));
+      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed), (t) => staticWordText(t, scriptValues()));
       const kind = launchKind(launch.entryName, flags.occurrences, flags.strays, table, analysed);
       read.set(launch, { resolved, flags, kind });
       if (kind.kind !== 'training') for (const name of resolved.carriers.keys()) frozen.add(name);
@@ -137,9 +141,6 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const edits: Edit[] = [];
     const comments: Array<{ statementStart: number; text: string }> = [];
     const verification: NonNullable<MigrateResult['verification']> = [];
-    // Values the script fixes once (for the verifier's argv and the launcher's process count).
-    let known: Map<string, string> | undefined;
-    const scriptValues = () => (known ??= staticValues(index, sbatchValues(source)));
     const values = options.verification ? scriptValues() : undefined;
     for (const launch of gpt) {
       const launchLine = lines.lineOf(launch.entry.start);

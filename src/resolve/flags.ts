@@ -106,6 +106,8 @@ export function readFlags(
   lines: SourceLines,
   /** The literal words an unquoted `$X` value splits into, when known (see staticSplit). */
   splitOf?: (token: Token) => { words: string[]; offset: number } | undefined,
+  /** The text of a word built from variables the script fixes (`--${DTYPE}` with DTYPE=fp16), when known. */
+  staticText?: (token: Token) => string | undefined,
 ): { occurrences: FlagOccurrence[]; strays: Stray[] } {
   const occurrences: FlagOccurrence[] = [];
   const strays: Stray[] = [];
@@ -113,7 +115,17 @@ export function readFlags(
     const toks = segment.tokens;
     let i = 0;
     while (i < toks.length) {
-      const t = toks[i];
+      let t = toks[i];
+      // A flag whose name is built from a variable the script sets once (`--${DTYPE}`): read as
+      // the flag it is, and said so (changing the variable no longer changes the launch).
+      let nameFrom: string | undefined;
+      if (staticText && t.parts.length > 1 && t.parts[0].kind === 'lit' && t.parts[0].text.startsWith('-') && !t.parts[0].text.includes('=')) {
+        const known = staticText(t);
+        if (known !== undefined && /^--?[A-Za-z][A-Za-z0-9_-]*$/.test(known)) {
+          nameFrom = t.parts.map((p) => p.text).join('');
+          t = { ...t, parts: [{ kind: 'lit', text: known }], splat: false };
+        }
+      }
       if (!startsLikeFlag(t)) {
         const ref = plainReference(t);
         const forwarded = forwardedArguments(t);
@@ -212,6 +224,7 @@ export function readFlags(
         line: lines.lineOf(t.start),
         problems,
         ...(placeholderText !== undefined ? { placeholder: placeholderText } : {}),
+        ...(nameFrom !== undefined ? { nameFrom } : {}),
       });
       i = j;
     }

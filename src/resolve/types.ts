@@ -76,6 +76,8 @@ export interface FlagOccurrence {
   line: number;
   /** Problems found while reading it (missing value, unknown arity ...). */
   problems: string[];
+  /** The flag name as written when it was built from a variable the script fixes (`--${DTYPE}`). */
+  nameFrom?: string;
   /** Its value is an unfilled template placeholder with blanks (`<PATH TO vocab.json>`), as written. */
   placeholder?: string;
 }

@@ -138,6 +138,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
     for (const n of c.notes) report.findings.push(at(occ.line, n));
+    if (occ.nameFrom) report.findings.push(at(occ.line, warning(`\`${occ.nameFrom}\` is ${occ.flag} here (the variable is set once in the script), so it is migrated as ${occ.flag}: a later change of that variable no longer changes this setting; edit the override instead`)));
     if (!c.removed && occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.findings.push({ line: occ.line, severity: 'warning', message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
     }

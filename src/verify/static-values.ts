@@ -92,3 +92,14 @@ export function sbatchValues(source: string): Map<string, string> {
   if (gpus) values.set('SLURM_GPUS_ON_NODE', gpus);
   return values;
 }
+
+/** The text of a word whose expansions are all plain references to known values, else undefined. */
+export function staticWordText(token: { parts: Array<{ kind: 'lit' | 'exp'; text: string; name?: string; array?: boolean }> }, values: Map<string, string>): string | undefined {
+  let text = '';
+  for (const part of token.parts) {
+    if (part.kind === 'lit') text += part.text;
+    else if (part.name !== undefined && !part.array && /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(part.text) && values.has(part.name)) text += values.get(part.name);
+    else return undefined;
+  }
+  return text;
+}
