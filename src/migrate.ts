@@ -17,7 +17,7 @@ import { ValueError } from './mapping/values.js';
 import { rules } from './mapping/rules/index.js';
 import { foldNoneSections } from './mapping/rules/whole-sections.js';
 import { addCompanions } from './mapping/companions.js';
-import { pinnedDefaults } from './mapping/defaults.js';
+import { layoutPins, pinnedDefaults } from './mapping/defaults.js';
 import { chooseRecipe } from './mapping/choose-recipe.js';
 import { keyForView, modelKeyProblem, VANILLA } from './mapping/recipes.js';
 import { applyEdits, type Edit } from './rewrite/edits.js';
@@ -187,7 +187,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const recipe = choice.recipe;
       for (const m of choice.findings) findings.push(at(launchLine, m));
       const world = () => launchWorldSize(launch.launcher, launch.launcherWords.map((w) => w.text), scriptValues());
-      const pinned = options.pinDefaults === false || !choice.vanilla ? { pins: [], findings: [] } : pinnedDefaults(occurrences, table, world);
+      const pinned = options.pinDefaults === false ? { pins: [], findings: [] } : choice.vanilla ? pinnedDefaults(occurrences, table, world) : layoutPins(occurrences, table);
       for (const m of pinned.findings) findings.push(at(launchLine, m));
       const plan = planLaunch({
         launch,

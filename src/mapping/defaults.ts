@@ -73,6 +73,28 @@ function computedPins(setFlags: Set<string>, setKeys: Set<string>): Pin[] {
 }
 
 /** Pins and findings for one launch. */
+/**
+ * For a family recipe (--recipe NAME): its model settings are the point of choosing it, but its
+ * parallel layout is not: the script's launcher sized the job for Megatron-LM's defaults (no
+ * tensor, pipeline, context or expert parallelism unless the script asks). Pinned unless the
+ * script sets them.
+ */
+const LAYOUT_DEFAULTS: Array<[key: string, value: string, flag: string]> = [
+  ['model.tensor_model_parallel_size', '1', '--tensor-model-parallel-size'],
+  ['model.pipeline_model_parallel_size', '1', '--pipeline-model-parallel-size'],
+  ['model.virtual_pipeline_model_parallel_size', 'null', '--num-virtual-stages-per-pipeline-rank'],
+  ['model.context_parallel_size', '1', '--context-parallel-size'],
+  ['model.expert_model_parallel_size', '1', '--expert-model-parallel-size'],
+  ['model.sequence_parallel', 'false', '--sequence-parallel'],
+];
+
+export function layoutPins(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; findings: Message[] } {
+  const setKeys = new Set(occurrences.flatMap((o) => table.lookup(o.flag)?.keys ?? []));
+  const pins = LAYOUT_DEFAULTS.filter(([key]) => !setKeys.has(key)).map(([key, text, flag]) => ({ override: { key, value: { kind: 'raw' as const, text } }, flag, note: "Megatron-LM's default parallel layout; the recipe's own may need more processes than the launcher starts" }));
+  const findings = pins.length ? [warning(`the recipe's parallel layout is replaced by Megatron-LM's defaults where the script does not set one (${pins.map((p) => p.override.key.replace('model.', '')).join(', ')}), since the launcher sized the job for them; the rest of the recipe's settings apply`)] : [];
+  return { pins, findings };
+}
+
 /** `worldSize`: how many processes the launcher starts, when its words say (computed on demand). */
 export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => { size: number; from: string } | undefined = () => undefined): { pins: Pin[]; findings: Message[] } {
   const findings: Message[] = [];

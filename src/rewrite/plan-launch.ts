@@ -149,7 +149,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       if (!keys.some((k) => input.keyProblem?.(k) !== undefined)) {
         edits.push({ start: occ.start, end: occ.end, text: keys.map((k) => `${k}=${occ.placeholder}`).join(' ') });
         for (const key of keys) report.overrides.push({ key, value: occ.placeholder, flag: occ.flag, line: occ.line });
-        report.findings.push({ line: occ.line, severity: 'warning', message: `${occ.flag} ${occ.placeholder} is an unfilled template placeholder with blanks: written as ${keys.map((k) => `${k}=${occ.placeholder}`).join(' ')}; fill it in with a value without blanks (until then run_recipe.py rejects the extra words, as Megatron-LM did)` });
+        report.findings.push({ line: occ.line, severity: 'error', message: `${occ.flag} ${occ.placeholder} is an unfilled template placeholder with blanks: written as ${keys.map((k) => `${k}=${occ.placeholder}`).join(' ')}; fill it in with a value without blanks (until then run_recipe.py rejects the extra words, as Megatron-LM did)` });
         continue;
       }
     }

@@ -13,6 +13,8 @@ export interface VerifyRequest {
   megatronArgv?: string[];
   overrides?: Array<{ flag: string; key: string }>;
   keys?: string[];
+  /** The tool's verdict on the launch (not sent to the verifier's logic). */
+  verdict?: string;
 }
 
 export interface VerifyResult {
