@@ -399,12 +399,14 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       if (!use) continue;
       const appends = list
         .filter((b) => b !== a && b.value?.type === 'string' && (b.append || new RegExp(`\\$\\{?${name}\\b`).test(b.value.text)))
-        .map((b) => ({
-          tokens: splitDqString(b.value!, source, use === 'code' ? 'dq-code' : 'dq-split').filter((t) => !(t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name)),
-          statementStart: b.statementStart,
-          branchPath: b.branchPath,
-          variable: name,
-        }));
+        .map((b) => {
+          const words = splitDqString(b.value!, source, use === 'code' ? 'dq-code' : 'dq-split');
+          const isSelf = (t: Token) => t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name;
+          // `X="$WRAPPER $X --flag"`: the words before $X go before the launch command (a wrapper
+          // such as `nsys profile ...`), not to the script; only the words after it are arguments.
+          const self = b.append ? -1 : words.findIndex(isSelf);
+          return { tokens: words.slice(self + 1).filter((t) => !isSelf(t)), statementStart: b.statementStart, branchPath: b.branchPath, variable: name };
+        });
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
