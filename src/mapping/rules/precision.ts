@@ -121,7 +121,21 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
     if (bf16.length && fp16.length && sameBranch([...bf16, ...fp16])) return fail('--bf16 and --fp16 are both set');
     return { conversions, findings };
   }
-  if (!sameBranch(occs)) return fail(`precision flags are set in different branches (${lineList(occs)})`);
+  if (!sameBranch(occs)) {
+    // Branches that each choose a whole precision (`if fp8 ... elif bf16 ...`), none inside
+    // another and nothing shared outside them: one preset per branch, written in that branch.
+    const groups = new Map<string, FlagOccurrence[]>();
+    for (const o of occs) groups.set(o.segment.branchPath, [...(groups.get(o.segment.branchPath) ?? []), o]);
+    const paths = [...groups.keys()];
+    const nested = paths.some((p) => paths.some((q) => q !== p && (p === '' || q.startsWith(`${p}/`))));
+    if (nested) return fail(`precision flags are set in different branches, some shared by others (${lineList(occs)})`);
+    for (const group of groups.values()) {
+      const result = choosePrecision({ ...ctx, occurrences: group });
+      conversions.push(...result.conversions);
+      findings.push(...result.findings);
+    }
+    return { conversions, findings };
+  }
   if (bf16.length && fp16.length) return fail('--bf16 and --fp16 are both set');
   const v = (f: string) => valueOf(by(f));
   const values = ['--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe'].map(v);
