@@ -34,7 +34,6 @@ import io
 import json
 import logging
 import os
-import pkgutil
 import re
 import sys
 import tempfile
@@ -328,26 +327,13 @@ def recipe_functions() -> tuple[dict[str, list[str]], dict[str, object]]:
     The lookup order of verify/runner.py find_library_recipe: the package's attributes, then each
     family's `h100` module. Names bound to the same function object are one recipe.
     """
-    import megatron.bridge.recipes as recipes
+    from runner import recipe_modules
 
     def wanted(name, obj):
         return inspect.isfunction(obj) and not name.startswith("_") and "config" in name and infer_recipe_mode(name) == "pretrain"
 
     found: dict[str, object] = {}
-    for name in sorted(dir(recipes)):
-        obj = getattr(recipes, name)
-        if wanted(name, obj):
-            found[name] = obj
-    for info in sorted(pkgutil.iter_modules(recipes.__path__), key=lambda m: m.name):
-        if not info.ispkg or info.name.startswith("_") or info.name == "utils":
-            continue
-        module_name = f"{recipes.__name__}.{info.name}.h100"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as missing:
-            if missing.name != module_name:
-                raise
-            continue
+    for module in recipe_modules():
         for name in sorted(dir(module)):
             obj = getattr(module, name)
             if name not in found and wanted(name, obj):

@@ -154,23 +154,26 @@ def parse(argv: list[str], dataset_choices: list[str]) -> tuple[argparse.Namespa
     return args, [*common, *trailing]
 
 
-def find_library_recipe(recipe_name: str) -> Callable | None:
-    """Step 2: a recipe function by name: the package's attribute, then each family's h100 module."""
+def recipe_modules():
+    """The modules run_recipe.py looks in for a recipe, in its order: the recipes package, then
+    each family's h100 module."""
     import megatron.bridge.recipes as recipes
 
-    found = getattr(recipes, recipe_name, None)
-    if callable(found):
-        return found
+    yield recipes
     for info in sorted(pkgutil.iter_modules(recipes.__path__), key=lambda m: m.name):
         if not info.ispkg or info.name.startswith("_") or info.name == "utils":
             continue
         module_name = f"{recipes.__name__}.{info.name}.h100"
         try:
-            module = importlib.import_module(module_name)
+            yield importlib.import_module(module_name)
         except ModuleNotFoundError as missing:
             if missing.name != module_name:
                 raise
-            continue
+
+
+def find_library_recipe(recipe_name: str) -> Callable | None:
+    """Step 2: a recipe function by name, the first module of recipe_modules() that has it."""
+    for module in recipe_modules():
         found = getattr(module, recipe_name, None)
         if callable(found):
             return found
