@@ -185,7 +185,8 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
     if (!reportedHere.length && unmapped?.kind === 'folded') { record.folded += 1; continue; }
     record.mappable += 1;
     if (negative) record.negatives += 1;
-    const keys = reportedHere.length ? [...new Set(reportedHere.map((override) => override.key))] : entry.keys;
+    // Companion settings a flag brings (train_iters=null beside --train-samples) carry no value of it.
+    const keys = (reportedHere.length ? [...new Set(reportedHere.map((override) => override.key))] : entry.keys).filter((key) => !(entry.companions && key in entry.companions));
     const problems = [];
     let unverified = false;
     let numericFormat = false;
