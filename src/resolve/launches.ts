@@ -215,8 +215,16 @@ function innerCode(words: Node[], source: string): Node | undefined {
     if (!flag || !code) continue;
     if (!/^-[a-z]*c[a-z]*$/.test(source.slice(flag.startIndex, flag.endIndex))) continue;
     if (code.type === 'string' || code.type === 'raw_string') return code;
+    // `sh -c "$CMD"#`: the quoted code with literal text glued after it; the code is the string.
+    const parts = code.type === 'concatenation' ? code.namedChildren.filter((c): c is Node => !!c) : [];
+    if (parts.length > 1 && (parts[0].type === 'string' || parts[0].type === 'raw_string') && parts.slice(1).every((c) => c.type === 'word')) return parts[0];
   }
   return undefined;
+}
+
+/** The command word that holds `node` (itself, or the concatenation it is part of). */
+function wordIndexOf(words: Node[], node: Node): number {
+  return words.findIndex((w) => w.startIndex <= node.startIndex && node.endIndex <= w.endIndex);
 }
 
 function maskOutside(source: string, start: number, end: number): string {
@@ -380,7 +388,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       continue;
     }
     if (code && ENTRY_ANYWHERE.test(code.text)) {
-      const before = words.slice(0, words.indexOf(code) - 1).map((w) => source.slice(w.startIndex, w.endIndex));
+      const before = words.slice(0, wordIndexOf(words, code) - 1).map((w) => source.slice(w.startIndex, w.endIndex));
       scanCode(code.startIndex + 1, code.endIndex - 1, code.type === 'string', cmd, `${describeLauncher(before)} `);
     }
   }
