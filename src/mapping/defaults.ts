@@ -117,14 +117,15 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, 
     .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key) && applies(p.key))
     .map((p) => ({ override: { key: p.key, value: { kind: 'raw' as const, text: p.mlmDefault } }, flag: p.flag, note: p.note }));
   for (const pin of computedPins(setFlags, setKeys)) pins.push(pin);
-  if (!setFlags.has('--global-batch-size') && !setFlags.has('--batch-size')) {
-    // Megatron-LM: global batch = micro batch x data-parallel size (world / (TP x PP x CP)).
+  if (!setFlags.has('--global-batch-size')) {
+    // Megatron-LM: global batch = micro batch x data-parallel size (world / (TP x PP x CP)); the
+    // old `--batch-size` is the micro batch under its earlier name.
     const int = (flag: string, fallback?: number) => {
       const texts = values.get(flag);
       if (!texts) return fallback;
       return texts.length === 1 && /^\d+$/.test(texts[0]) ? Number(texts[0]) : undefined;
     };
-    const micro = int('--micro-batch-size');
+    const micro = int('--micro-batch-size') ?? int('--batch-size');
     const model = [int('--tensor-model-parallel-size', 1), int('--pipeline-model-parallel-size', 1), int('--context-parallel-size', 1)];
     const world = micro !== undefined && model.every((n) => n !== undefined) ? worldSize() : undefined;
     const parallel = model.reduce((a, b) => a! * b!, 1)!;
