@@ -171,6 +171,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const converted = convertAll(occurrences, table);
       const findings: Finding[] = [
         ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
+        ...(launch.problems ?? []).map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, 'error'))),
         ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message, severity: s.severity ?? 'error' })),
         ...converted.findings.map((m) => at(launchLine, m)),
       ];

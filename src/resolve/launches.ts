@@ -51,6 +51,8 @@ export interface Launch {
   cutOff?: Span;
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
+  /** What keeps part of this launch's arguments from being read (a reassignment of its string that cannot be read). */
+  problems?: Array<{ offset: number; message: string }>;
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
@@ -415,6 +417,14 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
           const self = b.append ? -1 : words.findIndex(isSelf);
           return { tokens: words.slice(self + 1).filter((t) => !isSelf(t)), statementStart: b.statementStart, branchPath: b.branchPath, variable: name };
         });
+      // `X="...$X ..."` written in a form that is not one string (quotes closed and opened
+      // again inside it): the words it adds to the launch cannot be read here.
+      const unread = list
+        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && new RegExp(`\\$\\{?${name}\\b`).test(b.value.text))
+        .map((b) => ({
+          offset: b.node.startIndex,
+          message: `blocked: $${name} is assigned again here with its old value inside a value that is not one quoted string (quotes closed and opened again), so bridge-migrate cannot read the words this adds to the launch; they would reach run_recipe.py unmigrated. Write the added flags in one "..." string (or an array) and run bridge-migrate again`,
+        }));
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
@@ -422,6 +432,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         for (const l of launches.slice(n)) {
           l.launcherWords.push(...fixes);
           l.appends = appends;
+          if (unread.length) l.problems = unread;
         }
       } else if (v.type === 'string') {
         const launch = launchFrom(
@@ -434,6 +445,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         if (launch) {
           launch.launcherWords.push(...fixes);
           launch.appends = appends;
+          if (unread.length) launch.problems = unread;
           launches.push(launch);
         }
       }
