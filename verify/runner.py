@@ -39,6 +39,8 @@ import logging
 import math
 import os
 import pkgutil
+import sys
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -335,6 +337,8 @@ def configure(argv: list[str], world_size: int) -> Outcome:
     except Exception as failure:  # Bridge's own assertion or error: what the user would see
         outcome.stage = locals().get("stage", "options")
         outcome.error = f"{type(failure).__name__}: {failure}"
+        if os.environ.get("BRIDGE_VERIFY_TRACEBACK"):  # for people debugging the verifier
+            traceback.print_exc(file=sys.stderr)
     return outcome
 
 

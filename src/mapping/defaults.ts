@@ -9,7 +9,7 @@ import generated from './defaults.generated.json' with { type: 'json' };
 import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
 import type { Override } from './hydra.js';
-import { warning, type Message } from '../findings.js';
+import { error, warning, type Message } from '../findings.js';
 
 export interface DefaultPin {
   key: string;
@@ -95,6 +95,8 @@ export function layoutPins(occurrences: FlagOccurrence[], table: FlagTable): { p
   return { pins, findings };
 }
 
+const SHAPE_KEYS: Record<string, string> = { '--num-layers': 'model.num_layers', '--hidden-size': 'model.hidden_size', '--num-attention-heads': 'model.num_attention_heads' };
+
 /** `worldSize`: how many processes the launcher starts, when its words say (computed on demand). */
 export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => { size: number; from: string } | undefined = () => undefined): { pins: Pin[]; findings: Message[] } {
   const findings: Message[] = [];
@@ -135,6 +137,11 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, 
     } else {
       findings.push(warning('no --global-batch-size: Megatron-LM used micro-batch-size x data-parallel size, which bridge-migrate cannot work out here (the process count or a parallel size comes from the environment); the recipe uses 32, and a run whose micro-batch x data-parallel size does not divide it stops at start-up. Set train.global_batch_size to the value your run had'));
     }
+  }
+  const shape = ['--num-layers', '--hidden-size', '--num-attention-heads'].filter((flag) => !setFlags.has(flag));
+  if (shape.length) {
+    // vanilla_gpt_pretrain_config builds a model of 0 layers, hidden size 0 and 0 heads.
+    findings.push(error(`no ${shape.join(', ')} found: vanilla_gpt_pretrain_config has no model shape of its own (0), so Bridge stops at start-up (hidden_size // num_attention_heads in TransformerConfig); Megatron-LM required them too. If a variable bridge-migrate cannot see passes them, write them there as Bridge overrides (${shape.map((flag) => `${SHAPE_KEYS[flag]}=...`).join(' ')})`));
   }
   if (!setFlags.has('--micro-batch-size') && !setFlags.has('--batch-size')) {
     findings.push(warning('no --micro-batch-size found: the recipe uses 2; set train.micro_batch_size'));
