@@ -38,7 +38,7 @@ function repository(): Record<string, string> {
     'tools/no-launch.sh': fixture('no-launch'),
     'train/ready.sh': READY,
     'train/long lines.sh': LONG,
-    [`odd/x<b>y ${PAYLOAD}.sh`]: `#!/bin/bash\n# ${PAYLOAD} in a comment\nARGS="--num-layers 2 --zero-stage <img/src=x/onerror=alert(2)>"\ntorchrun pretrain_gpt.py $ARGS --data-path "${PAYLOAD}" --tokenizer-model '${PAYLOAD}' --mock-data\n`,
+    [`odd/x<b>y ${PAYLOAD}.sh`]: `#!/bin/bash\n# ${PAYLOAD} in a comment\nARGS="--num-layers 2 --hidden-size 64 --num-attention-heads 2 --zero-stage <img/src=x/onerror=alert(2)>"\ntorchrun pretrain_gpt.py $ARGS --data-path "${PAYLOAD}" --tokenizer-model '${PAYLOAD}' --mock-data\n`,
   };
 }
 

@@ -24,6 +24,7 @@ import { ENTRYPOINT, loadTable } from './lib/megatron-argv.mjs';
 import { run } from './lib/pool.mjs';
 import { contextFinder } from './lib/source-context.mjs';
 import { renderTable } from './lib/table.mjs';
+import { originalInvalid } from './lib/stand-ins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -243,6 +244,7 @@ async function main() {
         const size = verifierWorldSize(counterpart);
         // words the script's callers pass ("$@": capture.py's nine "1"), left out of what the verifier judges
         const forwarded = new Set(record.strays.filter((stray) => NOT_COUNTED.has(stray.cause)).map((stray) => stray.index));
+        record.originalInvalid = originalInvalid(original.words, table, new Set(counterpart.words.filter((_, at) => forwarded.has(at))));
         // deepspeed passes --local_rank=N to the script unless told --no_local_rank (deepspeed/launcher/launch.py)
         const deepspeed = (counterpart.prefix[0] ?? '').split('/').pop() === 'deepspeed' && !counterpart.prefix.includes('--no_local_rank');
         jsonl.push({
@@ -340,7 +342,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
         folded: 0, unverified: 0, volatile: 0, originalMissingValue: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
         noLaunchReached: 0, changedNoLaunchText: 0, changedNoLaunchExecuted: 0, bashRegressions: 0, notIdempotent: 0,
         negativeValues: 0, negativesChanged: 0, toolErrors: 0, captureProblems: 0, starts: 0, fails: 0, noResult: 0,
-        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, startsWithMismatch: 0, startsIgnoring: 0,
+        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, failsNotBlockedStandIn: 0, startsWithMismatch: 0, startsIgnoring: 0,
       });
     }
     return repos.get(repo);
@@ -443,8 +445,11 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
         }
       } else if (record.verify.status === 'fails') {
         stats.fails += 1;
-        if (record.verdict !== 'blocked') stats.failsNotBlocked += 1;
-        verifyFailures.push({ id: record.id, cause: errorClass(record.verify.error), error: record.verify.error, verdict: record.verdict, ...where(item, record.reportLine) });
+        if (record.verdict !== 'blocked') {
+          stats.failsNotBlocked += 1;
+          if (record.originalInvalid) stats.failsNotBlockedStandIn += 1;
+        }
+        verifyFailures.push({ id: record.id, cause: errorClass(record.verify.error), error: record.verify.error, verdict: record.verdict, originalInvalid: record.originalInvalid, ...where(item, record.reportLine) });
       } else stats.noResult += 1;
     }
   }

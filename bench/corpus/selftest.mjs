@@ -11,6 +11,7 @@ import { parseHydraValue } from './lib/hydra.mjs';
 import { findLaunches, worldSize } from './lib/launch-calls.mjs';
 import { loadTable, splitMegatronArgv } from './lib/megatron-argv.mjs';
 import { contextFinder } from './lib/source-context.mjs';
+import { originalInvalid } from './lib/stand-ins.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const table = loadTable(root);
@@ -116,6 +117,15 @@ const cases = [
     const context = contextFinder(text);
     assert.equal(context(2), 'array, expanded into a string');
     assert.equal(context(4), 'launch kept in a string, run by eval');
+  }],
+  ['an original with a stand-in positional word, a flag without its value, no data path or 0 iterations is invalid itself', () => {
+    assert.equal(originalInvalid(['--num-layers', '4', '1'], table), "the original passes '1' where Megatron-LM expects a flag (argparse: unrecognized arguments)");
+    assert.equal(originalInvalid(['--num-layers', '4', '1'], table, new Set(['1'])), null);
+    assert.equal(originalInvalid(['--num-layers', '--hidden-size', '8'], table), 'the original passes --num-layers without its value');
+    assert.equal(originalInvalid(['--data-path', '--split', '9,1,0'], table), 'the original passes --data-path with no path (its value is a command substitution or an unset variable)');
+    assert.equal(originalInvalid(['--data-path', '--mock-data'], table), null);
+    assert.equal(originalInvalid(['--train-iters', '0'], table), 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)');
+    assert.equal(originalInvalid(['--num-layers', '4', '--data-path', 'a', '--train-iters', '10'], table), null);
   }],
 ];
 

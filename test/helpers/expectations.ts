@@ -4,6 +4,7 @@
  */
 import { defaultTable } from '../../src/mapping/table.js';
 import { HFloat, num, type HydraJs } from './hydra-parse.js';
+import { KNOBS } from '../../src/mapping/rules/precision-knobs.js';
 
 export interface MlmFlag {
   flag: string;
@@ -54,12 +55,28 @@ function last(flags: MlmFlag[], name: string): MlmFlag | undefined {
   return hits[hits.length - 1];
 }
 
+/**
+ * A precision knob (--loss-scale, --hysteresis ...) folded into a written-out mixed_precision
+ * config: its value must be that config's field. null when the knob is not written out.
+ */
+function writtenOutKnob(f: MlmFlag, o: Map<string, HydraJs>): string | undefined | null {
+  const knob = KNOBS.find((k) => k.flag === f.flag);
+  const config = o.get('mixed_precision');
+  if (!knob || typeof knob.set !== 'string' || f.values.length !== 1) return null;
+  if (!config || typeof config !== 'object' || Array.isArray(config) || config instanceof HFloat) return null;
+  const field = (config as Record<string, HydraJs>)[knob.field];
+  if (field === undefined) return null;
+  return num(field) === Number(f.values[0]) ? undefined : `mixed_precision.${knob.field} is ${JSON.stringify(field)}, expected ${f.values[0]}`;
+}
+
 /** Undefined when fine; otherwise what is wrong. */
 export function checkFlag(f: MlmFlag, all: MlmFlag[], o: Map<string, HydraJs>, removed: Set<string>, dataset: string): string | undefined {
   const e = defaultTable.lookup(f.flag);
   if (!e || e.convert === 'drop' || e.convert === 'launcher') {
     return removed.has(f.flag) ? undefined : `${f.flag} is neither mapped nor reported as removed`;
   }
+  const writtenOut = writtenOutKnob(f, o);
+  if (writtenOut !== null) return writtenOut;
   if (removed.has(f.flag)) return undefined; // reported (folded / error): the report says why
   // argparse: the last occurrence wins.
   if (last(all, e.flag) !== f) return undefined;
@@ -98,6 +115,14 @@ function checkRule(rule: string, f: MlmFlag, all: MlmFlag[], o: Map<string, Hydr
   switch (rule) {
     case 'precision': {
       const mp = o.get('mixed_precision');
+      if (mp && typeof mp === 'object' && !Array.isArray(mp) && !(mp instanceof HFloat)) {
+        // Written out in full (a preset with knobs it fixes): a MixedPrecisionConfig to instantiate.
+        const config = mp as Record<string, HydraJs>;
+        if (config._target_ !== 'megatron.bridge.training.mixed_precision.MixedPrecisionConfig') return `mixed_precision is ${JSON.stringify(mp)}`;
+        if (last(all, '--fp16') && config.fp16 !== true) return `mixed_precision ${JSON.stringify(mp)} for --fp16`;
+        if (last(all, '--bf16') && config.bf16 !== true) return `mixed_precision ${JSON.stringify(mp)} for --bf16`;
+        return undefined;
+      }
       if (typeof mp !== 'string') return `mixed_precision is ${JSON.stringify(mp)}`;
       if (last(all, '--fp16') && !mp.startsWith('fp16')) return `mixed_precision ${mp} for --fp16`;
       if (last(all, '--bf16') && !mp.startsWith('bf16')) return `mixed_precision ${mp} for --bf16`;

@@ -2,12 +2,12 @@
  * --bf16 / --fp16 with --fp8-format / --fp8-recipe / --fp4-format pick one Bridge mixed-precision
  * preset (bridge-notes.md section c). A combination without a preset is reported, never guessed.
  */
-import { warning, type Message } from '../../findings.js';
+import { note, warning, type Message } from '../../findings.js';
 import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
 import { lineList, occurrencesOf, sameBranch, type Rule } from './rule.js';
-import { KNOBS, knobValue, presetValue, type PresetInfo } from './precision-knobs.js';
+import { KNOBS, knobValue, presetValue, type KnobValue, type PresetInfo } from './precision-knobs.js';
 
 const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid'];
 
@@ -54,7 +54,17 @@ export const precisionRule: Rule = {
     const result = choosePrecision(ctx);
     const presets = new Set(result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision').map((o) => (o.value.kind === 'raw' ? o.value.text : ''))));
     const failed = result.conversions.some((c) => c.removed?.kind === 'error');
-    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.findings));
+    const custom: Record<string, KnobValue> = {};
+    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.findings, custom));
+    if (Object.keys(custom).length) {
+      const [preset] = presets;
+      for (const conversion of result.conversions) {
+        for (const override of conversion.overrides) {
+          if (override.key === 'mixed_precision') override.value = { kind: 'raw', text: writtenOut(preset, custom) };
+        }
+      }
+      result.findings.push(note(`mixed_precision is written out in full: the ${preset} preset with ${Object.entries(custom).map(([field, value]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
+    }
     return result;
   },
 };
@@ -69,7 +79,32 @@ function show(v: unknown): string {
   return v === null ? 'None' : String(v);
 }
 
-function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], findings: Message[]): Conversion[] {
+/**
+ * The presets that can be written out as a MixedPrecisionConfig (`_target_`), with their fields as
+ * megatron/bridge/training/mixed_precision.py's bf16_mixed() / fp16_mixed() set them. Dtypes are
+ * written as `{_target_:torch.X,_call_:false}`: a dtype given as a string would stay a string.
+ */
+const WRITTEN_OUT: Record<string, Array<[string, string]>> = {
+  bf16_mixed: [['bf16', 'true'], ['params_dtype', 'bfloat16'], ['pipeline_dtype', 'bfloat16'], ['autocast_enabled', 'false'], ['grad_reduce_in_fp32', 'true']],
+  fp16_mixed: [['fp16', 'true'], ['params_dtype', 'float16'], ['pipeline_dtype', 'float16'], ['autocast_enabled', 'false'], ['grad_reduce_in_fp32', 'false']],
+};
+const DTYPE_FIELDS = new Set(['params_dtype', 'pipeline_dtype']);
+
+function hydraKnob(field: string, value: KnobValue): string {
+  const knob = KNOBS.find((k) => k.field === field);
+  if (typeof value === 'number' && knob?.set === 'float' && Number.isInteger(value)) return `${value}.0`;
+  return value === null ? 'null' : String(value);
+}
+
+/** `mixed_precision={_target_:...MixedPrecisionConfig,...}`: the preset's fields, then the knobs. */
+function writtenOut(preset: string, custom: Record<string, KnobValue>): string {
+  const fields = new Map<string, string>(WRITTEN_OUT[preset].map(([field, value]) => [field, DTYPE_FIELDS.has(field) ? `{_target_:torch.${value},_call_:false}` : value]));
+  for (const [field, value] of Object.entries(custom)) fields.set(field, hydraKnob(field, value));
+  return `{_target_:megatron.bridge.training.mixed_precision.MixedPrecisionConfig,${[...fields].map(([field, value]) => `${field}:${value}`).join(',')}}`;
+}
+
+/** `custom` receives the fields a single bf16/fp16 preset must be written out with. */
+function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], findings: Message[], custom: Record<string, KnobValue>): Conversion[] {
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
   for (const k of KNOBS) {
@@ -92,7 +127,10 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], f
       }
       const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => i.name).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
-      else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
+      else if (presets.length === 1 && WRITTEN_OUT[presets[0]]) {
+        custom[k.field] = given;
+        out.push(removed(o, `written into mixed_precision (the ${presets[0]} preset with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
+      } else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
     }
   }
   return out;

@@ -1,0 +1,24 @@
+/**
+ * Why the original launch itself would not have started under Megatron-LM as capture.py ran it:
+ * capture.py gives every unset variable, positional parameter and command substitution a stand-in
+ * (`1`, or nothing past `$9` and for `$(...)`), so some originals reach Megatron-LM with words its
+ * argparse rejects, flags without their value, or zero iterations. A migrated launch that then
+ * fails under Bridge fails for the stand-in, not for the migration; the table counts it apart.
+ * Returns a reason, or null when the original's argv is well formed.
+ */
+import { splitMegatronArgv } from './megatron-argv.mjs';
+
+/** `forwardedWords`: words the script's own callers pass ("$@"), which are not judged. */
+export function originalInvalid(words, table, forwardedWords = new Set()) {
+  const { flags, positionals } = splitMegatronArgv(words, table);
+  const stray = positionals.find((positional) => !forwardedWords.has(positional.word));
+  if (stray) return `the original passes '${stray.word}' where Megatron-LM expects a flag (argparse: unrecognized arguments)`;
+  const missing = flags.find((flag) => flag.missingValue);
+  if (missing) return `the original passes ${missing.spelled} without its value`;
+  const last = new Map(flags.map((flag) => [flag.flag, flag]));
+  const dataPath = last.get('--data-path');
+  if (dataPath && dataPath.values.length === 0 && !last.has('--mock-data')) return 'the original passes --data-path with no path (its value is a command substitution or an unset variable)';
+  const iterations = last.get('--train-iters');
+  if (iterations && iterations.values[0] === '0') return 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)';
+  return null;
+}

@@ -1,0 +1,40 @@
+/**
+ * The batch arithmetic both Megatron-LM and Bridge check at start-up: the global batch must be a
+ * multiple of micro batch x data-parallel size, and the world must divide into TP x PP x CP. When
+ * the launch fixes every number (literal flags, a launcher that says how many processes), a
+ * launch that breaks it would stop at start-up: say so before anything runs.
+ */
+import type { FlagOccurrence } from '../resolve/types.js';
+import type { FlagTable } from './table.js';
+import { error, type Message } from '../findings.js';
+
+type World = { size: number; from: string } | undefined;
+
+export function batchFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
+  const texts = new Map<string, string[]>();
+  for (const occurrence of occurrences) {
+    const flag = table.lookup(occurrence.flag)?.flag ?? occurrence.flag;
+    texts.set(flag, occurrence.values.map((value) => value.parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('')));
+  }
+  /** The last literal integer given to a flag; `fallback` when the flag is absent; undefined otherwise. */
+  const integer = (flag: string, fallback?: number) => {
+    const given = texts.get(flag);
+    if (!given) return fallback;
+    return given.length === 1 && /^\d+$/.test(given[0]) ? Number(given[0]) : undefined;
+  };
+  const global = integer('--global-batch-size');
+  const micro = integer('--micro-batch-size') ?? integer('--batch-size');
+  const parallel = [integer('--tensor-model-parallel-size', 1), integer('--pipeline-model-parallel-size', 1), integer('--context-parallel-size', 1)];
+  if (global === undefined || micro === undefined || parallel.some((size) => size === undefined)) return [];
+  const [tp, pp, cp] = parallel as number[];
+  const world = worldSize();
+  if (!world || micro === 0 || tp * pp * cp === 0) return [];
+  if (world.size % (tp * pp * cp) !== 0) {
+    return [error(`${world.size} processes (${world.from}) do not divide into TP ${tp} x PP ${pp} x CP ${cp} = ${tp * pp * cp}: Megatron-LM and Bridge both stop at start-up; fix the process count or the parallel sizes`)];
+  }
+  const dataParallel = world.size / (tp * pp * cp);
+  if (global % (micro * dataParallel) !== 0) {
+    return [error(`--global-batch-size ${global} is not a multiple of micro batch ${micro} x data-parallel size ${dataParallel} (${world.from}, TP ${tp} x PP ${pp} x CP ${cp}): Megatron-LM and Bridge both stop at start-up; fix the batch sizes or the process count`)];
+  }
+  return [];
+}
