@@ -48,16 +48,20 @@ function plainWordParts(word: string): Part[] | undefined {
 
 /**
  * The words of the expansion's word, or a reason why they cannot be read. `token.ctx` says where
- * the expansion is written: `word` (a command line or an array element: the word is read like
- * command arguments) or `dq-split` (inside a "..." string that is split later: the word is plain
- * text with `$NAME` references).
+ * the expansion is written: `word` (a command line or an array element), `dq-code` / `sq-code` (a
+ * launch string run as code): the word is read like command arguments; `dq-split` (inside a "..."
+ * string that is split later): the word is plain text with `$NAME` references.
  */
 export function readAlternate(token: Token, source: string): Alternate | { why: string } | undefined {
   const head = alternateHead(token, source);
   if (!head) return undefined;
   const body = source.slice(head.bodyStart, head.bodyEnd);
   const base = { variable: head.variable, op: head.op, start: token.start, end: token.end, bodyStart: head.bodyStart, bodyEnd: head.bodyEnd };
-  if (token.ctx === 'word') {
+  // Where the word is read as command words: a command line or array element, and a string that
+  // bash reads as code (its shell expands the `${X:+...}` and reads the words: the outer shell of a
+  // "..." string removes the quotes inside the expansion's word, an eval or `bash -c` reads it).
+  const inner = token.ctx === 'word' ? 'alt-word' : token.ctx === 'dq-code' || token.ctx === 'sq-code' ? token.ctx : undefined;
+  if (inner) {
     if (CODE_ONLY.test(body) || /\$\{[^}]*[:#%\/^,][^}]*\}/.test(body)) return { why: 'its word holds characters bridge-migrate does not read inside an expansion (a newline, an escape, `$(...)`, an operator, or a nested `${X:-...}`)' };
     // The word read as the arguments of a `:` command, at the same offsets as in the file.
     const masked = `${' '.repeat(head.bodyStart - 2)}: ${body}`;
@@ -70,7 +74,7 @@ export function readAlternate(token: Token, source: string): Alternate | { why: 
         return { why: 'its word does not read as plain arguments' };
       }
       const words = command.childrenForFieldName('argument').filter((w): w is Node => !!w);
-      return { ...base, tokens: words.map((w) => wordToken(w, masked, 'alt-word')) };
+      return { ...base, tokens: words.map((w) => wordToken(w, masked, inner)) };
     } finally {
       tree.delete();
     }
@@ -88,7 +92,7 @@ export function readAlternate(token: Token, source: string): Alternate | { why: 
     }
     return { ...base, tokens };
   }
-  return { why: 'it is written inside a string that bash reads as code' };
+  return { why: 'it is written where its words are pasted into code (an array element of a launch string)' };
 }
 
 /** `${X:+...}` is used when X is set and not empty; `${X+...}` when set; `:-`/`-` the other way round. */

@@ -44,6 +44,21 @@ export interface LaunchPlan {
   report: LaunchReport;
 }
 
+/** A `}` outside `${...}` expansions (it would end an enclosing `${X:+...}`). */
+function literalBrace(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}') {
+      if (depth === 0) return true;
+      depth--;
+    }
+  }
+  return false;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
 }
@@ -168,7 +183,7 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       try {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
         // Inside "...${X:+...}..." a `}` would end the expansion (shellWord quotes it elsewhere).
-        if (occ.condition && occ.flagToken.ctx !== 'alt-word' && replacement.includes('}')) throw new ShellTextError(`a value with } cannot be written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a "..." string`);
+        if (occ.condition && occ.flagToken.ctx !== 'alt-word' && literalBrace(replacement)) throw new ShellTextError(`a value with } cannot be written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a string`);
         if (commentBetween(occ, text)) {
           edits.push({ start: occ.flagToken.start, end: occ.flagToken.end, text: replacement });
           valueDeletions.push(occ);
