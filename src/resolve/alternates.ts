@@ -80,12 +80,15 @@ export function readAlternate(token: Token, source: string): Alternate | { why: 
     }
   }
   if (token.ctx === 'dq-split') {
-    if (/["'\\`]|\$\(/.test(body)) return { why: 'its word holds quotes, escapes or `$(...)` inside a "..." string' };
+    if (/['\\`]|\$\(/.test(body)) return { why: 'its word holds single quotes, escapes or `$(...)` inside a "..." string' };
     const tokens: Token[] = [];
     const re = /[^ \t\r\n]+/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(body))) {
-      const parts = plainWordParts(m[0]);
+      // Double quotes inside the expansion are removed when the string is assigned; the words are
+      // split later all the same, so a quoted part must hold no blank (`"$X"` is one word either way).
+      if ((m[0].match(/"/g) ?? []).length % 2 === 1) return { why: 'its word holds a quoted value with blanks inside a "..." string (the string is split into words later, so the quotes do not keep it one word)' };
+      const parts = plainWordParts(m[0].replace(/"/g, ''));
       if (!parts) return { why: 'its word holds an expansion other than a plain $NAME' };
       const start = head.bodyStart + m.index;
       tokens.push({ parts, start, end: start + m[0].length, ctx: 'dq-split', splat: parts.some((q) => q.kind === 'exp') });

@@ -184,6 +184,8 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
         // Inside "...${X:+...}..." a `}` would end the expansion (shellWord quotes it elsewhere).
         if (occ.condition && occ.flagToken.ctx !== 'alt-word' && literalBrace(replacement)) throw new ShellTextError(`a value with } cannot be written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a string`);
+        // Bash accepts `(` there, but tree-sitter-bash (which checks every output) does not.
+        if (occ.condition && occ.flagToken.ctx !== 'alt-word' && /[()]/.test(replacement)) throw new ShellTextError(`a value with ( or ) (such as Hydra's float(...)) is not written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a string, where bridge-migrate's parser cannot check it`);
         if (commentBetween(occ, text)) {
           edits.push({ start: occ.flagToken.start, end: occ.flagToken.end, text: replacement });
           valueDeletions.push(occ);
