@@ -29,6 +29,7 @@ import { launchWorldSize, verificationInput } from './verify/requests.js';
 import { batchFindings } from './mapping/batch-check.js';
 import type { FlagOccurrence } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
+import { conditionText } from './resolve/alternates.js';
 
 export { initParser };
 
@@ -39,6 +40,9 @@ export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}
 export const DEFAULT_RECIPE = VANILLA;
 
 const tablesByExtra = new WeakMap<object, FlagTable>();
+
+/** Rules whose settings come from their one flag alone, so a conditional flag of theirs stays conditional. */
+const SELF_CONTAINED_RULES = new Set(['mock-data', 'distributed-optimizer']);
 
 /** The table for these options; a table with extra mappings is built once per mappings object. */
 function tableFor(options: MigrateOptions): FlagTable {
@@ -59,10 +63,13 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
   for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
   const findings: Message[] = [];
   let dataset: 'mock' | 'megatron-indexed' | undefined;
+  // A flag given only under a `${X:+...}` condition takes part in a rule only when the rule's
+  // settings come from that flag alone (they can then be written inside the same expansion).
+  const unconditional = occurrences.filter((o) => !o.condition);
   for (const rule of rules) {
     let result;
     try {
-      result = rule.apply({ occurrences, entryOf });
+      result = rule.apply({ occurrences: SELF_CONTAINED_RULES.has(rule.name) ? occurrences : unconditional, entryOf });
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       // A bad value (`--seq-length abc`): the rule's flags are not converted, and say why.
@@ -72,6 +79,11 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
     for (const c of result.conversions) byOcc.set(c.occurrence, c);
     findings.push(...result.findings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
+  }
+  for (const o of occurrences) {
+    const rule = entryOf(o)?.rule;
+    if (!o.condition || !rule || SELF_CONTAINED_RULES.has(rule)) continue;
+    byOcc.set(o, removed(o, `${o.flag} is given ${conditionText(o.condition)} (inside \`\${${o.condition.variable}${o.condition.op}...}\`), and its Bridge settings are worked out together with the launch's other flags (the ${rule} rule), which cannot be written inside that expansion; write both cases by hand (if [ -n "$${o.condition.variable}" ]; then ... else ... fi) with the overrides \`bridge-migrate explain ${o.flag}\` names`, 'error', entryOf(o)));
   }
   const folded = foldNoneSections(addCompanions([...byOcc.values()]));
   return { conversions: folded.conversions, findings: [...findings, ...folded.findings], dataset };

@@ -32,6 +32,8 @@ export interface OverrideReport {
   /** Megatron-LM flag it came from (for pinned defaults: the flag whose Megatron-LM default is kept). */
   flag: string;
   line: number;
+  /** Set when the override is written inside `${X:+...}`: when it applies ("only when $X is set and not empty"). */
+  condition?: string;
 }
 
 /** A Megatron-LM flag taken off the launch. */

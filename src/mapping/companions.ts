@@ -5,7 +5,8 @@
 import type { Conversion } from './convert.js';
 
 export function addCompanions(conversions: Conversion[]): Conversion[] {
-  const setKeys = new Set(conversions.flatMap((c) => c.overrides.map((o) => o.key)));
+  // A key set only under a `${X:+...}` condition is not set when the condition fails.
+  const setKeys = new Set(conversions.filter((c) => !c.occurrence.condition).flatMap((c) => c.overrides.map((o) => o.key)));
   return conversions.map((c) => {
     const wanted = Object.entries(c.removed ? {} : c.entry?.companions ?? {}).filter(([key]) => !setKeys.has(key));
     if (wanted.length === 0) return c;

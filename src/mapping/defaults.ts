@@ -89,7 +89,7 @@ const LAYOUT_DEFAULTS: Array<[key: string, value: string, flag: string]> = [
 ];
 
 export function layoutPins(occurrences: FlagOccurrence[], table: FlagTable): { pins: Pin[]; findings: Message[] } {
-  const setKeys = new Set(occurrences.flatMap((o) => table.lookup(o.flag)?.keys ?? []));
+  const setKeys = new Set(occurrences.filter((o) => !o.condition).flatMap((o) => table.lookup(o.flag)?.keys ?? []));
   const pins = LAYOUT_DEFAULTS.filter(([key]) => !setKeys.has(key)).map(([key, text, flag]) => ({ override: { key, value: { kind: 'raw' as const, text } }, flag, note: "Megatron-LM's default parallel layout; the recipe's own may need more processes than the launcher starts" }));
   const findings = pins.length ? [warning(`the recipe's parallel layout is replaced by Megatron-LM's defaults where the script does not set one (${pins.map((p) => p.override.key.replace('model.', '')).join(', ')}), since the launcher sized the job for them; the rest of the recipe's settings apply`)] : [];
   return { pins, findings };
@@ -103,17 +103,26 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, 
   const setKeys = new Set<string>();
   const setFlags = new Set<string>();
   const values = new Map<string, string[]>();
+  /** Flags the launch may use, conditional ones (`${X:+--save $X}`) included: they switch feature pins on. */
+  const usedFlags = new Set<string>();
+  const usedValues = new Map<string, string[]>();
   for (const o of occurrences) {
     const e = table.lookup(o.flag);
     const flag = e?.flag ?? o.flag;
+    const texts = o.values.map((v) => v.parts.map((p) => p.text).join(''));
+    usedFlags.add(flag);
+    usedValues.set(flag, [...(usedValues.get(flag) ?? []), ...texts]);
+    // A conditional flag still gets its key pinned: the pin holds Megatron-LM's default for when
+    // the condition fails, and the conditional override after it wins when it holds.
+    if (o.condition) continue;
+    values.set(flag, [...(values.get(flag) ?? []), ...texts]);
     setFlags.add(flag);
     for (const k of [...(e?.keys ?? []), ...Object.keys(e?.companions ?? {})]) setKeys.add(k);
-    values.set(flag, [...(values.get(flag) ?? []), ...o.values.map((v) => v.parts.map((p) => p.text).join(''))]);
   }
   const applies = (key: string) => {
     const cond = ONLY_WHEN[key];
     if (!cond) return true;
-    return cond.flags.some((f) => setFlags.has(f) && (!cond.value || (values.get(f) ?? []).some((v) => cond.value!.test(v))));
+    return cond.flags.some((f) => usedFlags.has(f) && (!cond.value || (usedValues.get(f) ?? []).some((v) => cond.value!.test(v))));
   };
   const pins: Pin[] = rows
     .filter((p) => !setFlags.has(p.flag) && !setKeys.has(p.key) && applies(p.key))

@@ -11,6 +11,7 @@ import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
 import type { Assignment, ScriptIndex } from './script-index.js';
 import type { Launch } from './launches.js';
 import type { SourceLines } from '../parse/source-lines.js';
+import { alternateHead, readAlternate } from './alternates.js';
 
 export interface CarrierUse {
   name: string;
@@ -139,8 +140,8 @@ function hasBlank(node: Node, source: string): boolean {
   return (node.type === 'string' || node.type === 'raw_string') && /\s/.test(source.slice(node.startIndex + 1, node.endIndex - 1));
 }
 
-function mentionsFlags(tokens: Token[]): boolean {
-  return tokens.some(isFlagToken);
+function mentionsFlags(tokens: Token[], source: string): boolean {
+  return tokens.some((t) => isFlagToken(t) || alternateHead(t, source) !== undefined);
 }
 
 /** Variables whose values carry Megatron-LM flags (directly or through other carriers). */
@@ -151,7 +152,7 @@ export function findCarriers(index: ScriptIndex, source: string): Set<string> {
     const r = new Set<string>();
     for (const a of list) {
       const tokens = assignmentTokens(a, source, 'split');
-      if (mentionsFlags(tokens)) carriers.add(name);
+      if (mentionsFlags(tokens, source)) carriers.add(name);
       for (const t of tokens) {
         // A reference inside a token also counts: "$A $B" splits into `$A` and `$B` tokens.
         for (const p of t.parts) if (p.kind === 'exp' && p.name && p.name !== name) r.add(p.name);
@@ -239,6 +240,10 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
       if (ref && !index.assignments.has(ref.name) && !isFlagValuePosition(run)) {
         passthrough.push(t);
       }
+      // `${X:+--flag "$X"}`: the flags inside are read where they are written (readFlags).
+      const alternate = readAlternate(t, text);
+      if (alternate && 'why' in alternate) t.alternateProblem = alternate.why;
+      else if (alternate) t.alternate = alternate;
       run.push(t);
     }
     flush();

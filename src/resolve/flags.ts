@@ -9,6 +9,7 @@ import type { Arity } from '../mapping/types.js';
 import type { FlagOccurrence, Part, Segment, Token } from './types.js';
 import type { SourceLines } from '../parse/source-lines.js';
 import { isFlagToken, plainReference } from './arguments.js';
+import { conditionText } from './alternates.js';
 
 export interface Stray {
   token: Token;
@@ -111,8 +112,8 @@ export function readFlags(
 ): { occurrences: FlagOccurrence[]; strays: Stray[] } {
   const occurrences: FlagOccurrence[] = [];
   const strays: Stray[] = [];
-  for (const segment of segments) {
-    const toks = segment.tokens;
+  /** `condition`: the run is the word of a `${X:+...}` expansion (its flags are conditional). */
+  const readRun = (toks: Token[], segment: Segment, condition?: FlagOccurrence['condition']) => {
     let i = 0;
     while (i < toks.length) {
       let t = toks[i];
@@ -127,6 +128,29 @@ export function readFlags(
         }
       }
       if (!startsLikeFlag(t)) {
+        const alt = condition ? undefined : t.alternate;
+        if (alt && alt.tokens.length && startsLikeFlag(alt.tokens[0])) {
+          const { tokens, ...cond } = alt;
+          // Its own branch: the flags inside hold only when the expansion uses its word.
+          const inner: Segment = { ...segment, tokens, branchPath: `${segment.branchPath}/\${${cond.variable}${cond.op}}@${cond.start}` };
+          if (cond.op === ':-' || cond.op === '-') {
+            strays.push({ token: t, segment, severity: 'warning', message: `${lines.text.slice(t.start, t.end)}: when $${cond.variable} is set, its value reaches run_recipe.py in place of these flags, unmigrated; it must then hold Bridge overrides (\`optimizer.lr=3e-4\`), not Megatron-LM flags` });
+          }
+          readRun(tokens, inner, cond);
+          i++;
+          continue;
+        }
+        if (!condition && t.alternateProblem) {
+          const head = t.parts[0]?.kind === 'exp' ? t.parts[0].text : '';
+          const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])/.exec(head);
+          strays.push({
+            token: t,
+            segment,
+            message: `${lines.text.slice(t.start, t.end)} passes Megatron-LM flags ${m ? conditionText({ variable: m[1], op: m[2] as ':+' }) : 'conditionally'}, but bridge-migrate cannot read them: ${t.alternateProblem}; they reach run_recipe.py as written, which rejects them: write them as Bridge overrides by hand (or move them out of the expansion into an if)`,
+          });
+          i++;
+          continue;
+        }
         const ref = plainReference(t);
         const forwarded = forwardedArguments(t);
         strays.push({
@@ -225,9 +249,11 @@ export function readFlags(
         problems,
         ...(placeholderText !== undefined ? { placeholder: placeholderText } : {}),
         ...(nameFrom !== undefined ? { nameFrom } : {}),
+        ...(condition ? { condition } : {}),
       });
       i = j;
     }
-  }
+  };
+  for (const segment of segments) readRun(segment.tokens, segment);
   return { occurrences, strays };
 }

@@ -27,8 +27,26 @@ export type Part =
  * - sq-code:   inside a '...' string that bash parses again as code (`bash -c '...'`).
  * - word-code: a shell word (an array element) whose value is pasted into code that bash parses
  *              again (`CMD="python pretrain_gpt.py ${A[@]}"` run by `bash -c "$CMD"` or eval).
+ * - alt-word:  a word inside the word of an unquoted `${X:+...}` / `${X:-...}` on a command line
+ *              or in an array (quotes and expansions as in a shell word; an unquoted `}` would
+ *              end the expansion).
  */
-export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code' | 'word-code';
+export type WordContext = 'word' | 'dq-split' | 'sq-split' | 'dq-code' | 'sq-code' | 'word-code' | 'alt-word';
+
+/**
+ * An unquoted `${X:+word}` (or `+`, `:-`, `-`) whose word holds flags: the word's own tokens,
+ * which reach the program only under the expansion's condition.
+ */
+export interface Alternate {
+  variable: string;
+  op: ':+' | '+' | ':-' | '-';
+  /** Span of the whole expansion, and of its word. */
+  start: number;
+  end: number;
+  bodyStart: number;
+  bodyEnd: number;
+  tokens: Token[];
+}
 
 export interface Token {
   parts: Part[];
@@ -40,6 +58,10 @@ export interface Token {
   splat: boolean;
   /** The quoted array element this word was split out of (an unquoted ${A[@]} splits it). */
   group?: { start: number; end: number };
+  /** The token is one `${X:+...}` expansion whose word holds flags (see resolve/alternates.ts). */
+  alternate?: Alternate;
+  /** Why a `${X:+--flag ...}` token's flags cannot be read (it stays one opaque word). */
+  alternateProblem?: string;
 }
 
 /** How a carrier variable reaches the launch. */
@@ -80,4 +102,6 @@ export interface FlagOccurrence {
   nameFrom?: string;
   /** Its value is an unfilled template placeholder with blanks (`<PATH TO vocab.json>`), as written. */
   placeholder?: string;
+  /** Written inside `${X:+...}` (or `${X:-...}`): it reaches the program only under that condition. */
+  condition?: Omit<Alternate, 'tokens'>;
 }

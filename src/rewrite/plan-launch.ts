@@ -15,6 +15,7 @@ import type { RemovalKind } from '../mapping/convert.js';
 import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
 import { rewriteDeepspeed } from './deepspeed-launcher.js';
+import { conditionText } from '../resolve/alternates.js';
 
 export interface LaunchPlanInput {
   launch: Launch;
@@ -41,6 +42,21 @@ export interface LaunchPlan {
   edits: Edit[];
   comments: Array<{ statementStart: number; text: string }>;
   report: LaunchReport;
+}
+
+/** A `}` outside `${...}` expansions (it would end an enclosing `${X:+...}`). */
+function literalBrace(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}') {
+      if (depth === 0) return true;
+      depth--;
+    }
+  }
+  return false;
 }
 
 function oneLine(text: string): string {
@@ -166,11 +182,24 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
       try {
         const replacement = overrides.map((o) => overrideShellText(o, occ.flagToken.ctx)).join(' ');
+        // Inside "...${X:+...}..." a `}` would end the expansion (shellWord quotes it elsewhere).
+        if (occ.condition && occ.flagToken.ctx !== 'alt-word' && literalBrace(replacement)) throw new ShellTextError(`a value with } cannot be written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a string`);
+        // Bash accepts `(` there, but tree-sitter-bash (which checks every output) does not.
+        if (occ.condition && occ.flagToken.ctx !== 'alt-word' && /[()]/.test(replacement)) throw new ShellTextError(`a value with ( or ) (such as Hydra's float(...)) is not written inside \`\${${occ.condition.variable}${occ.condition.op}...}\` in a string, where bridge-migrate's parser cannot check it`);
         if (commentBetween(occ, text)) {
           edits.push({ start: occ.flagToken.start, end: occ.flagToken.end, text: replacement });
           valueDeletions.push(occ);
         } else edits.push({ start: occ.start, end: occ.end, text: replacement });
-        for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: occ.flag, line: occ.line });
+        const condition = occ.condition ? conditionText(occ.condition) : undefined;
+        for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: occ.flag, line: occ.line, ...(condition ? { condition } : {}) });
+        if (occ.condition && condition) {
+          const keys = overrides.map((o) => o.key);
+          const pinned = input.pins.map((p) => ({ key: input.keyFor(p.override.key), value: partsText(renderHydra(p.override.value)) })).filter((p) => keys.includes(p.key));
+          const otherwise = pinned.length
+            ? `; otherwise the pinned Megatron-LM default${pinned.length === 1 ? '' : 's'} ${pinned.map((p) => `${p.key}=${p.value}`).join(' ')} (before it on the command line) appl${pinned.length === 1 ? 'ies' : 'y'}`
+            : '';
+          report.findings.push({ line: occ.line, severity: 'note', message: `${occ.flag} is given ${condition} (\`\${${occ.condition.variable}${occ.condition.op}...}\`): migrated inside the same expansion, so ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} set from it only then${otherwise}; its value depends on $${occ.condition.variable} at run time` });
+        }
         continue;
       } catch (e) {
         if (!(e instanceof ShellTextError)) throw e;
@@ -186,7 +215,9 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   const argWords = launch.args;
   // Spans of removed occurrences on the command line, sorted (they do not overlap): a binary
   // search per word keeps a launch of thousands of removed flags linear.
-  const removedSpans = removals.map((r) => r.c.occurrence).filter((o) => !o.segment.variable).sort((x, y) => x.start - y.start);
+  // A `${X:+...}` all of whose flags are removed goes as one word (no empty `${X:+}` is left).
+  const wholeAlternates = emptiedAlternates(conversions, removals.map((r) => r.c.occurrence), text);
+  const removedSpans = [...removals.map((r) => r.c.occurrence).filter((o) => !o.segment.variable && !wholeAlternates.has(o.condition?.start ?? -1)), ...[...wholeAlternates.values()].filter((w) => !w.variable)].sort((x, y) => x.start - y.start);
   const isRemoved = (start: number, end: number) => {
     let lo = 0;
     let hi = removedSpans.length - 1;
@@ -209,10 +240,15 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
   for (const occ of valueDeletions) {
     for (const v of occ.values) edits.push(deletionRange(lines, v.start, v.end, freeNewlines(occ.segment, occ), edits));
   }
+  for (const w of wholeAlternates.values()) {
+    if (!(w.start >= tailFrom && !w.variable)) edits.push(deletionRange(lines, w.start, w.end, w.free, edits));
+  }
   for (const r of removals) {
     const occ = r.c.occurrence;
     const groups = coveredGroups(occ, text);
-    if (mixedContexts(occ, text) || commentBetween(occ, text) || groups.length) {
+    if (occ.condition && wholeAlternates.has(occ.condition.start)) {
+      // deleted with its expansion above
+    } else if (mixedContexts(occ, text) || commentBetween(occ, text) || groups.length) {
       // Each word goes on its own, inside the quoting it is written in; a quoted array element
       // whose words all go is removed whole.
       const loose = [occ.flagToken, ...occ.values].filter((t) => !groups.some((g) => g.start <= t.start && t.end <= g.end));
@@ -294,6 +330,29 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     report.findings.push(at(lines.lineOf(q.start), note(`${written} is now quoted so each override stays one word (unquoted, an element with spaces or [..] would be split or globbed)`)));
   }
   return { edits: mergeDeletions(lines, edits), comments, report };
+}
+
+/**
+ * The `${X:+...}` expansions whose every flag is removed and that hold nothing else: the whole
+ * expansion is deleted, keyed by its start. `free`: it may take its line (inside a string or array).
+ */
+function emptiedAlternates(conversions: Conversion[], removed: FlagOccurrence[], text: string): Map<number, { start: number; end: number; variable?: string; free: boolean }> {
+  const byAlternate = new Map<number, FlagOccurrence[]>();
+  for (const c of conversions) {
+    const cond = c.occurrence.condition;
+    if (cond) byAlternate.set(cond.start, [...(byAlternate.get(cond.start) ?? []), c.occurrence]);
+  }
+  const whole = new Map<number, { start: number; end: number; variable?: string; free: boolean }>();
+  for (const [start, occs] of byAlternate) {
+    if (!occs.every((o) => removed.includes(o))) continue;
+    const cond = occs[0].condition!;
+    let rest = text.slice(cond.bodyStart, cond.bodyEnd);
+    for (const o of [...occs].sort((a, b) => b.start - a.start)) rest = rest.slice(0, o.start - cond.bodyStart) + rest.slice(o.end - cond.bodyStart);
+    if (!/^\s*$/.test(rest)) continue;
+    const segment = occs[0].segment;
+    whole.set(start, { start: cond.start, end: cond.end, variable: segment.variable, free: segment.variable !== undefined || occs[0].flagToken.ctx !== 'alt-word' });
+  }
+  return whole;
 }
 
 export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {

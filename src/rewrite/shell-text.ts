@@ -35,6 +35,10 @@ export function overrideShellText(o: Override, ctx: WordContext): string {
   switch (ctx) {
     case 'word':
       return shellWord(parts);
+    case 'alt-word': {
+      // Inside `${X:+...}`: a shell word too; shellWord quotes any `}` (it would end the expansion).
+      return shellWord(parts);
+    }
     case 'dq-split':
       if (hasSpace(parts)) throw new ShellTextError('a value with spaces cannot be written inside a string that is split into words');
       return parts.map((p) => (p.kind === 'lit' ? escapeDq(p.text) : p.text)).join('');

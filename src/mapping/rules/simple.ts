@@ -61,6 +61,7 @@ export const mockDataRule: Rule = {
       overrides: [{ key: 'dataset.mock', value: { kind: 'raw', text: 'true' } }],
       notes: [],
     }));
-    return { conversions, findings: [], dataset: occs.length ? 'mock' : undefined };
+    // `${MOCK:+--mock-data}` alone does not decide the preset: dataset.mock=true does, when given.
+    return { conversions, findings: [], dataset: occs.some((o) => !o.condition) ? 'mock' : undefined };
   },
 };
