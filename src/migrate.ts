@@ -26,7 +26,7 @@ import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './
 import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
 import { sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
 import { launchWorldSize, verificationInput } from './verify/requests.js';
-import { batchFindings } from './mapping/batch-check.js';
+import { startFindings } from './mapping/start-checks.js';
 import type { FlagOccurrence } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
 import { conditionText } from './resolve/alternates.js';
@@ -203,7 +203,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const world = () => launchWorldSize(launch.launcher, launch.launcherWords.map((w) => w.text), scriptValues());
       const pinned = options.pinDefaults === false ? { pins: [], findings: [] } : choice.vanilla ? pinnedDefaults(occurrences, table, world) : layoutPins(occurrences, table);
       for (const m of pinned.findings) findings.push(at(launchLine, m));
-      for (const m of batchFindings(occurrences, table, world)) findings.push(at(launchLine, m));
+      for (const m of startFindings(occurrences, table, world)) findings.push(at(launchLine, m));
       const plan = planLaunch({
         launch,
         lines,

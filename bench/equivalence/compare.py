@@ -26,6 +26,7 @@ STEPS = 20
 REL_TOLERANCE = 1e-3
 MIN_IDENTICAL = 18
 METRICS = ("lm loss", "grad norm")
+SKIPPED = re.compile(r"number of skipped iterations:\s+[1-9]")
 ALSO_PARSED = ("learning rate", "load_balancing_loss", "number of skipped iterations", "number of nan iterations")
 
 ITERATION = re.compile(r"\biteration\s+(\d+)\s*/\s*(\d+)\s*\|")
@@ -47,7 +48,12 @@ def parse_log(path: str) -> dict[int, dict]:
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
             match = ITERATION.search(line)
-            if not match or "lm loss" not in line:
+            if not match:
+                continue
+            if "lm loss" not in line:
+                # An iteration the loss scaler skipped (fp16 overflow) logs no loss and no grad norm.
+                if SKIPPED.search(line):
+                    steps[int(match.group(1))] = {"skipped": True}
                 continue
             values = {}
             tail = line[match.end() - 1 :]
@@ -98,6 +104,15 @@ def compare_case(mlm_steps: dict, bridge_steps: dict, restate: bool = True) -> d
         mlm, bridge = mlm_steps.get(step), bridge_steps.get(step)
         if mlm is None or bridge is None:
             problems.append(f"step {step} missing in the {'Megatron-LM' if mlm is None else 'Bridge'} log")
+            continue
+        if mlm.get("skipped") or bridge.get("skipped"):
+            # Both sides skipping the step (a loss-scale overflow) is the same behaviour; one side
+            # skipping it is a difference, not a missing step.
+            both = bool(mlm.get("skipped") and bridge.get("skipped"))
+            rows.append({"step": step, "skipped": {"megatron_lm": bool(mlm.get("skipped")), "bridge": bool(bridge.get("skipped"))},
+                         "relative_difference": {name: 0.0 if both else math.inf for name in METRICS}, "identical": both})
+            if not both:
+                problems.append(f"step {step} skipped (loss-scale overflow) in the {'Megatron-LM' if mlm.get('skipped') else 'Bridge'} log only")
             continue
         row = {"step": step, "megatron_lm": {}, "bridge": {}, "relative_difference": {}}
         identical = True
@@ -234,9 +249,25 @@ def command_configs(arguments) -> int:
 RUNNER_OPTIONS = re.compile(r"run_recipe\.py\"?\s+--recipe\s+\S+(?:\s+--dataset\s+\S+)?")
 
 
+def replace_override(text: str, edit: str) -> str:
+    """'~key=value': the override word `key=...` the migration wrote (quoted or not) becomes `key=value`."""
+    key = edit[1:].split("=", 1)[0]
+    pattern = re.compile(r'(?<![\w.])"' + re.escape(key) + r'=[^"]*"|(?<![\w."])' + re.escape(key) + r"=[^\s\"']+")
+    replaced, count = pattern.subn(lambda _: edit[1:], text)
+    if count == 0:
+        raise SystemExit(f"edit: no override {key}=... in the migrated script")
+    return replaced
+
+
 def apply_edits(text: str, edits: str) -> str:
     """'+key=value': a line in the pinned MEGATRON_LM_DEFAULTS array (or, without one, a word right
-    after run_recipe.py's --recipe/--dataset options); '-key': delete the pinned line of key."""
+    after run_recipe.py's --recipe/--dataset options); '-key': delete the pinned line of key;
+    '~key=value': replace the override of key that the migration wrote."""
+    for edit in [edit for edit in edits.split(",") if edit.startswith("~")]:
+        text = replace_override(text, edit)
+    edits = ",".join(edit for edit in edits.split(",") if not edit.startswith("~"))
+    if not edits:
+        return text
     lines = text.split("\n")
     start = next((index for index, line in enumerate(lines) if line.strip() == "MEGATRON_LM_DEFAULTS=("), None)
     if start is None:
@@ -326,12 +357,24 @@ def command_self_test(_arguments) -> int:
         short = compare_case(reference, parse_log(write("f.log", losses[:10], norms[:10], True)))
         if short["trains_the_same"] or not short["problems"]:
             failures.append("a run that stops after 10 steps must fail")
+        skipping = os.path.join(folder, "g.log")
+        with open(skipping, "w", encoding="utf-8") as handle:
+            for step in range(1, 4):  # an fp16 run whose loss scaler skips its first three steps
+                handle.write(f" [2026-01-01 00:00:00] iteration {step:>8}/{STEPS:>8} | loss scale: 4294967296.0 | number of skipped iterations:   1 | number of nan iterations:   0 |\n")
+            for step in range(4, STEPS + 1):
+                handle.write(log_line(step, losses[step - 1], norms[step - 1], True) + "\n")
+        skipped = compare_case(reference, parse_log(skipping))
+        if skipped["trains_the_same"] or skipped["identical_steps"] != STEPS - 3 or any("missing" in problem for problem in skipped["problems"]):
+            failures.append(f"skipped steps on one side are differences, not missing steps: {skipped['identical_steps']} identical, {skipped['problems'][:2]}")
     edited = apply_edits("x\nMEGATRON_LM_DEFAULTS=(\n    optimizer.adam_beta2=0.999\n    mixed_precision=null\n)\ny", "-optimizer.adam_beta2,+model.a=1")
     if edited != "x\nMEGATRON_LM_DEFAULTS=(\n    model.a=1\n    mixed_precision=null\n)\ny":
         failures.append(f"edit: got {edited!r}")
     no_array = apply_edits('torchrun "$B/run_recipe.py" --recipe vanilla --dataset mock a=1 \\\n  b=2', "+c=3")
     if no_array != 'torchrun "$B/run_recipe.py" --recipe vanilla --dataset mock c=3 a=1 \\\n  b=2':
         failures.append(f"edit without the pinned array: got {no_array!r}")
+    replaced = apply_edits('a "mixed_precision={_target_:x,fp16:true,b:{_target_:y}}" rerun.c=false', "~mixed_precision=fp16_mixed")
+    if replaced != "a mixed_precision=fp16_mixed rerun.c=false":
+        failures.append(f"edit ~: got {replaced!r}")
     for failure in failures:
         print(f"self-test: FAIL: {failure}")
     print("self-test: " + ("ok" if not failures else f"{len(failures)} failures"))

@@ -56,6 +56,7 @@ export const precisionRule: Rule = {
     const failed = result.conversions.some((c) => c.removed?.kind === 'error');
     const custom: Record<string, KnobValue> = {};
     result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.findings, custom));
+    dynamicScalingChecks(ctx, result.conversions, result.findings);
     if (Object.keys(custom).length) {
       const [preset] = presets;
       for (const conversion of result.conversions) {
@@ -77,6 +78,26 @@ function presetInfo(name: string): PresetInfo {
 
 function show(v: unknown): string {
   return v === null ? 'None' : String(v);
+}
+
+/**
+ * Megatron-LM turns its NaN/Inf checks of loss and gradients off for fp16 with dynamic loss scaling
+ * (megatron/training/arguments.py: "NaNs in grads / loss are signal to the loss scaler"); Bridge
+ * keeps them on, and its DDP check then stops the run at the first overflow (seen on the GPU bench:
+ * "found Inf in local grad norm", then a checkpoint save into checkpoint.save=None). So every fp16
+ * preset without a --loss-scale gets both checks off, as in Megatron-LM.
+ */
+function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Conversion[], findings: Message[]): void {
+  const staticScale = occurrencesOf(ctx, '--loss-scale').some((o) => o.values.length === 1 && Number(tokenText(o.values[0])) > 0);
+  if (staticScale) return;
+  let added = false;
+  for (const conversion of conversions) {
+    const fp16 = conversion.overrides.some((o) => o.key === 'mixed_precision' && o.value.kind === 'raw' && o.value.text.startsWith('fp16'));
+    if (!fp16) continue;
+    conversion.overrides.push({ key: 'rerun_state_machine.check_for_nan_in_loss', value: { kind: 'raw', text: 'false' } }, { key: 'ddp.check_for_nan_in_grad', value: { kind: 'raw', text: 'false' } });
+    added = true;
+  }
+  if (added) findings.push(note('fp16 with dynamic loss scaling: Megatron-LM turns its NaN/Inf checks of loss and gradients off (overflows are the loss scaler\'s signal), so rerun_state_machine.check_for_nan_in_loss=false and ddp.check_for_nan_in_grad=false are set with the preset'));
 }
 
 /**

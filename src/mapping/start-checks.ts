@@ -1,8 +1,9 @@
 /**
- * The batch arithmetic both Megatron-LM and Bridge check at start-up: the global batch must be a
- * multiple of micro batch x data-parallel size, and the world must divide into TP x PP x CP. When
- * the launch fixes every number (literal flags, a launcher that says how many processes), a
- * launch that breaks it would stop at start-up: say so before anything runs.
+ * Checks that Megatron-LM and Bridge both make at start-up (Megatron Core's own validation), made
+ * here when the launch fixes the values, so that a launch that would stop is blocked before it runs:
+ * - batch arithmetic: the global batch must be a multiple of micro batch x data-parallel size, and
+ *   the world must divide into TP x PP x CP (when the launcher says how many processes);
+ * - full activation recompute needs a layer count (TransformerConfig.__post_init__).
  */
 import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
@@ -10,7 +11,20 @@ import { error, type Message } from '../findings.js';
 
 type World = { size: number; from: string } | undefined;
 
-export function batchFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
+export function startFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
+  return [...batchFindings(occurrences, table, worldSize), ...recomputeFindings(occurrences, table)];
+}
+
+/** `--recompute-granularity full` without `--recompute-num-layers` (MCore: "recompute_num_layers must be between 1 and ..."). */
+function recomputeFindings(occurrences: FlagOccurrence[], table: FlagTable): Message[] {
+  const last = new Map(occurrences.map((occurrence) => [table.lookup(occurrence.flag)?.flag ?? occurrence.flag, occurrence]));
+  const granularity = last.get('--recompute-granularity');
+  const text = granularity?.values.length === 1 ? granularity.values[0].parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('') : undefined;
+  if (text !== 'full' || last.has('--recompute-num-layers')) return [];
+  return [error('--recompute-granularity full without --recompute-num-layers: Megatron Core (current Megatron-LM, and Bridge) stops at start-up ("recompute_num_layers must be between 1 and num_layers_per_pipeline_rank"); older Megatron-LM releases defaulted it to 1: add --recompute-num-layers 1 to keep that')];
+}
+
+function batchFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
   const texts = new Map<string, string[]>();
   for (const occurrence of occurrences) {
     const flag = table.lookup(occurrence.flag)?.flag ?? occurrence.flag;
