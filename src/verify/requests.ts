@@ -18,7 +18,7 @@ export interface VerificationInput {
 const EXPANSION = /\$\{([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?(?::?[-=]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#])/g;
 
 /** Replaces shell expansions in Hydra text with the script's static values, else placeholders. */
-export function substitute(text: string, values: Map<string, string>, assumed: Set<string>): string {
+export function substitute(text: string, values: Map<string, string>, assumed: Set<string>, unknown?: string): string {
   let quoted = false;
   let out = '';
   let at = 0;
@@ -31,7 +31,7 @@ export function substitute(text: string, values: Map<string, string>, assumed: S
     if (known !== undefined) out += known;
     else {
       // Inside a Hydra string: any text will do; a bare value is a number.
-      const placeholder = quoted ? `PLACEHOLDER_${name}` : '1';
+      const placeholder = unknown ?? (quoted ? `PLACEHOLDER_${name}` : '1');
       assumed.add(`$${name} -> ${placeholder}`);
       out += placeholder;
     }
@@ -43,7 +43,8 @@ export function substitute(text: string, values: Map<string, string>, assumed: S
 /** The process count the launcher words fix (with the script's static values), if they do. */
 export function launchWorldSize(description: string, launcherWords: string[], values: Map<string, string>): WorldSize | undefined {
   const outer = description.split(/[\s:]+/).filter((w) => !launcherWords.some((l) => l.endsWith(w)));
-  const launcher = [...outer, ...launcherWords.flatMap((w) => substitute(w, values, new Set()).split(/\s+/))].filter(Boolean);
+  // A count the script does not fix (`--nnodes $NNODES` from the environment) leaves the size unknown.
+  const launcher = [...outer, ...launcherWords.flatMap((w) => substitute(w, values, new Set(), 'UNKNOWN').split(/\s+/))].filter(Boolean);
   return launcherWorldSize(launcher, values.get('SLURM_NTASKS'));
 }
 

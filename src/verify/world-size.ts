@@ -24,6 +24,12 @@ function count(text: string | undefined): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** An optional count: absent (the launcher's default applies), a number, or unknown (not a literal count). */
+function optionalCount(words: string[], names: string[], fallback: number): number | undefined {
+  const text = optionValue(words, names);
+  return text === undefined ? fallback : count(text);
+}
+
 export interface WorldSize {
   size: number;
   /** Where the number comes from. */
@@ -35,14 +41,14 @@ export function launcherWorldSize(launcher: string[], sbatchTasks?: string): Wor
   const torch = launcher.some((w) => /(^|\/)torchrun$/.test(w) || w === 'torch.distributed.run' || w === 'torch.distributed.launch');
   if (torch) {
     const perNode = count(optionValue(launcher, ['--nproc_per_node', '--nproc-per-node']));
-    const nodes = count(optionValue(launcher, ['--nnodes'])) ?? 1;
-    if (perNode) return { size: perNode * nodes, from: `${perNode} process${perNode === 1 ? '' : 'es'} per node x ${nodes} node${nodes === 1 ? '' : 's'}` };
+    const nodes = optionalCount(launcher, ['--nnodes'], 1);
+    if (perNode && nodes) return { size: perNode * nodes, from: `${perNode} process${perNode === 1 ? '' : 'es'} per node x ${nodes} node${nodes === 1 ? '' : 's'}` };
     return undefined;
   }
   if (launcher.some((w) => /(^|\/)deepspeed$/.test(w))) {
     const gpus = count(optionValue(launcher, ['--num_gpus', '--num-gpus']));
-    const nodes = count(optionValue(launcher, ['--num_nodes', '--num-nodes'])) ?? 1;
-    if (gpus) return { size: gpus * nodes, from: `deepspeed --num_gpus ${gpus} x ${nodes} node${nodes === 1 ? '' : 's'}` };
+    const nodes = optionalCount(launcher, ['--num_nodes', '--num-nodes'], 1);
+    if (gpus && nodes) return { size: gpus * nodes, from: `deepspeed --num_gpus ${gpus} x ${nodes} node${nodes === 1 ? '' : 's'}` };
     return undefined;
   }
   if (launcher.some((w) => /(^|\/)(mpirun|mpiexec)$/.test(w))) {
@@ -50,6 +56,9 @@ export function launcherWorldSize(launcher: string[], sbatchTasks?: string): Wor
     if (n) return { size: n, from: `mpirun -np ${n}` };
   }
   if (launcher.some((w) => /(^|\/)srun$/.test(w))) {
+    // A task or node count the script does not fix: the size is unknown, whatever #SBATCH says.
+    const given = ['-n', '--ntasks', '-N', '--nodes', '--ntasks-per-node'].map((name) => optionValue(launcher, [name])).filter((text) => text !== undefined);
+    if (given.some((text) => count(text) === undefined)) return undefined;
     const tasks = count(optionValue(launcher, ['-n', '--ntasks']));
     if (tasks) return { size: tasks, from: `srun --ntasks ${tasks}` };
     const nodes = count(optionValue(launcher, ['-N', '--nodes']));
