@@ -240,6 +240,14 @@ async function main() {
       record.script = item;
       launchRecords.push(record);
       record.verdict = reportLaunch?.verdict ?? null;
+      // A file whose report has no launch but an error that it names an entrypoint it cannot
+      // follow (a launch whose entrypoint comes from a variable set in branches, a heredoc ...) did
+      // say why it left the launch alone.
+      const fileError = (item.report?.messages ?? item.report?.findings ?? []).find((message) => message.severity === 'error' && /found no launch command it can follow/.test(message.message));
+      if (record.status === 'unreported-not-migrated' && !reportLaunch && fileError) {
+        record.status = 'reported-not-migrated';
+        record.reason = fileError.message;
+      }
       if (record.status === 'migrated') {
         const size = verifierWorldSize(counterpart);
         // words the script's callers pass ("$@": capture.py's nine "1"), left out of what the verifier judges
