@@ -10,6 +10,7 @@ import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
 import type { Override } from './hydra.js';
 import { error, warning, type Message } from '../findings.js';
+import { literalIntegers } from './start-checks.js';
 
 export interface DefaultPin {
   key: string;
@@ -131,11 +132,7 @@ export function pinnedDefaults(occurrences: FlagOccurrence[], table: FlagTable, 
   if (!setFlags.has('--global-batch-size')) {
     // Megatron-LM: global batch = micro batch x data-parallel size (world / (TP x PP x CP)); the
     // old `--batch-size` is the micro batch under its earlier name.
-    const int = (flag: string, fallback?: number) => {
-      const texts = values.get(flag);
-      if (!texts) return fallback;
-      return texts.length === 1 && /^\d+$/.test(texts[0]) ? Number(texts[0]) : undefined;
-    };
+    const int = literalIntegers(occurrences, table);
     const micro = int('--micro-batch-size') ?? int('--batch-size');
     const model = [int('--tensor-model-parallel-size', 1), int('--pipeline-model-parallel-size', 1), int('--context-parallel-size', 1)];
     const world = micro !== undefined && model.every((n) => n !== undefined) ? worldSize() : undefined;

@@ -17,25 +17,33 @@ export function startFindings(occurrences: FlagOccurrence[], table: FlagTable, w
 
 /** `--recompute-granularity full` without `--recompute-num-layers` (MCore: "recompute_num_layers must be between 1 and ..."). */
 function recomputeFindings(occurrences: FlagOccurrence[], table: FlagTable): Message[] {
-  const last = new Map(occurrences.map((occurrence) => [table.lookup(occurrence.flag)?.flag ?? occurrence.flag, occurrence]));
+  const last = new Map(occurrences.filter((occurrence) => !occurrence.condition).map((occurrence) => [table.lookup(occurrence.flag)?.flag ?? occurrence.flag, occurrence]));
   const granularity = last.get('--recompute-granularity');
   const text = granularity?.values.length === 1 ? granularity.values[0].parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('') : undefined;
   if (text !== 'full' || last.has('--recompute-num-layers')) return [];
   return [error('--recompute-granularity full without --recompute-num-layers: Megatron Core (current Megatron-LM, and Bridge) stops at start-up ("recompute_num_layers must be between 1 and num_layers_per_pipeline_rank"); older Megatron-LM releases defaulted it to 1: add --recompute-num-layers 1 to keep that')];
 }
 
-function batchFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
+/**
+ * The last literal integer the launch gives a flag (conditional occurrences, `${X:+--flag N}`, left
+ * out): `fallback` when the flag is absent, undefined when its value is not a literal integer.
+ */
+export function literalIntegers(occurrences: FlagOccurrence[], table: FlagTable): (flag: string, fallback?: number) => number | undefined {
   const texts = new Map<string, string[]>();
   for (const occurrence of occurrences) {
+    if (occurrence.condition) continue;
     const flag = table.lookup(occurrence.flag)?.flag ?? occurrence.flag;
     texts.set(flag, occurrence.values.map((value) => value.parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('')));
   }
-  /** The last literal integer given to a flag; `fallback` when the flag is absent; undefined otherwise. */
-  const integer = (flag: string, fallback?: number) => {
+  return (flag, fallback) => {
     const given = texts.get(flag);
     if (!given) return fallback;
     return given.length === 1 && /^\d+$/.test(given[0]) ? Number(given[0]) : undefined;
   };
+}
+
+function batchFindings(occurrences: FlagOccurrence[], table: FlagTable, worldSize: () => World): Message[] {
+  const integer = literalIntegers(occurrences, table);
   const global = integer('--global-batch-size');
   const micro = integer('--micro-batch-size') ?? integer('--batch-size');
   const parallel = [integer('--tensor-model-parallel-size', 1), integer('--pipeline-model-parallel-size', 1), integer('--context-parallel-size', 1)];
