@@ -89,7 +89,8 @@ function show(v: unknown): string {
  */
 function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Conversion[], findings: Message[]): void {
   const staticScale = occurrencesOf(ctx, '--loss-scale').some((o) => o.values.length === 1 && Number(tokenText(o.values[0])) > 0);
-  if (staticScale) return;
+  // The launch turns both checks off itself.
+  if (staticScale || occurrencesOf(ctx, '--no-check-for-nan-in-loss-and-grad').length) return;
   let added = false;
   for (const conversion of conversions) {
     const fp16 = conversion.overrides.some((o) => o.key === 'mixed_precision' && o.value.kind === 'raw' && o.value.text.startsWith('fp16'));
