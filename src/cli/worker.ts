@@ -3,8 +3,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../parse/parser.js';
 import { processFile, type ProcessOptions } from '../files/process-file.js';
 import { fromBytes } from '../files/fs-path.js';
+import { useCheckServer } from '../files/bash-check.js';
 
 const options = workerData as ProcessOptions;
+useCheckServer();
 await initParser();
 parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {
   if (msg === null) {
