@@ -20,7 +20,7 @@ import { jsonReport, type RunOptions } from '../print/json-report.js';
 import { sarifLog } from '../print/sarif.js';
 import { githubAnnotations } from '../print/github.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
-import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity } from './summary.js';
+import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity, slimOutcome } from './summary.js';
 import { findConfigFile, loadConfigFile, recipeProblem, ConfigError, type ProjectConfig } from './config.js';
 import { statisticsLines } from './statistics.js';
 import { explainFlag, similarFlags } from './explain.js';
@@ -295,6 +295,8 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
     if (!o.write && !reports.json && !reports.html) stop.abort();
   };
   const total = plan.runs.reduce((n, r) => n + r.files.length, 0);
+  // Only the findings lines, --check lines, --list and the summary are asked for: keep no more of each file.
+  const slim = !reports.json && !reports.html && !o.verify && !o.statistics && o.json !== '-' && o.format === 'text';
   let processed = 0;
   let interrupted = false;
   try {
@@ -304,7 +306,7 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
         break;
       }
       progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
-      const result = await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report }, {
+      const result = await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report, ...(slim ? { slim: { showNotes: o.verbose } } : {}) }, {
         jobs: o.jobs,
         stop: stop.signal,
         kill: kill.signal,
@@ -318,7 +320,7 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
             output.write(colorOut ? colorDiff(text) : text);
             outcome.diff = undefined;
           }
-          outcomes.push(outcome);
+          outcomes.push(slim ? slimOutcome(outcome, o.verbose) : outcome);
         },
       });
       processed += result.processed;

@@ -79,3 +79,27 @@ export function severityCounts(outcomes: FileOutcome[]): Record<Severity, number
   for (const o of outcomes) for (const f of fileFindings(o)) counts[f.severity]++;
   return counts;
 }
+
+/**
+ * What the findings lines, `--check` lines, the summary and the exit code need of an outcome, and no
+ * more: a run that prints only those keeps this per file instead of the whole report (overrides,
+ * pinned defaults, removed flags, verifier input), so memory stays flat on a large tree. Notes are
+ * dropped unless shown (they never decide the exit code or whether a file needs attention).
+ */
+export function slimOutcome(o: FileOutcome, showNotes: boolean): FileOutcome {
+  const shown = (f: Finding) => showNotes || f.severity !== 'note';
+  const r = o.report;
+  return {
+    path: o.path,
+    ...(o.rawPath ? { rawPath: o.rawPath } : {}),
+    written: o.written,
+    ...(o.diff !== undefined ? { diff: o.diff } : {}),
+    report: {
+      path: r.path,
+      status: r.status,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      messages: r.messages.filter(shown),
+      launches: r.launches.map((l) => ({ line: l.line, entrypoint: l.entrypoint, launcher: l.launcher, migrated: l.migrated, verdict: l.verdict, overrides: [], pinned: [], removed: [], findings: l.findings.filter(shown) })),
+    },
+  } as FileOutcome;
+}

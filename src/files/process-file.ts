@@ -43,6 +43,8 @@ export interface ProcessOptions extends MigrateOptions {
   context?: number;
   /** With write: also replace write-protected files and files whose owner cannot be restored. */
   force?: boolean;
+  /** Only findings and status are needed of each outcome (see slimOutcome in src/cli/summary.ts); with the notes when showNotes. */
+  slim?: { showNotes: boolean };
   /** Per-file time budget for the analysis, in milliseconds (default 30 s). */
   timeLimitMs?: number;
 }
