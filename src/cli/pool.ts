@@ -91,7 +91,10 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
       else reject(new Error(`workers stopped with ${files.length - done} files unprocessed`));
     };
     const start = () => {
-      const w = new Worker(workerUrl, { workerData: options });
+      // A small young generation (8 MB instead of V8's default, which grows to 32-64 MB per
+      // thread): each file's garbage dies young, so this costs no time and keeps peak memory
+      // about 40 MB lower with two workers.
+      const w = new Worker(workerUrl, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       workers.add(w);
       alive++;
       let current = -1;

@@ -30,6 +30,8 @@ export interface FileOutcome {
   written: boolean;
   /** With `verification`: the Bridge verifier's input for each migrated launch. */
   verification?: MigrateResult['verification'];
+  /** Set by the CLI when the findings lines were stored aside (src/cli/findings-spill.ts). */
+  spilled?: { offset: number; length: number; attention: boolean; worst?: 'error' | 'warning' | 'note' };
 }
 
 export interface ProcessOptions extends MigrateOptions {
