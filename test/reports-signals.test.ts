@@ -139,6 +139,22 @@ describe('the bash -n guard everywhere', () => {
     expect(check.status).toBe(2);
   });
 
+  it('on worker threads (the long-lived bash -n server): every rejected result is an error, the accepted original is not', () => {
+    const d = tmp();
+    // Enough files for worker threads (src/cli/pool.ts INLINE_BELOW); one that needs no change.
+    for (let i = 0; i < 30; i++) writeFileSync(join(d, `good${String(i).padStart(2, '0')}.sh`), GOOD);
+    writeFileSync(join(d, 'plain.sh'), '#!/bin/bash\necho no launch here\n');
+    const env = { ...process.env, PATH: `${pickyBash()}:${process.env.PATH}` };
+    const r = cli(d, ['--jobs', '2', '--check', '.'], { env });
+    const rejected = r.stderr.split('\n').filter((line) => line.endsWith(REJECTED.slice('good.sh'.length, -1)));
+    expect(rejected).toHaveLength(30);
+    expect(r.stderr).toContain('31 files scanned, 0 would change, 0 unchanged, 1 without a launch');
+    expect(r.status).toBe(2);
+    // With the real bash, the same files are offered.
+    const real = cli(d, ['--jobs', '2', '--check', '.']);
+    expect(real.stdout.split('\n').filter((line) => line.startsWith('would migrate:'))).toHaveLength(30);
+  });
+
   it('stdin filter: the input comes out unchanged, with the error', () => {
     const env = { ...process.env, PATH: `${pickyBash()}:${process.env.PATH}` };
     const r = cli(tmp(), ['-'], { input: GOOD, env });
