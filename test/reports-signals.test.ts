@@ -116,6 +116,26 @@ describe('pipes', () => {
   });
 });
 
+describe('findings of a large run (kept in a temporary file until printed)', () => {
+  it('come out in path order, each file\'s lines as a run on that file alone prints them', () => {
+    const d = tmp();
+    const names: string[] = [];
+    // Folder names whose walk order differs from path order ('a-b.sh' sorts before 'a/...').
+    for (let i = 0; i < 210; i++) {
+      const name = i % 3 === 0 ? `a/s${i}.sh` : i % 3 === 1 ? `a-b${i}.sh` : `z${i}.sh`;
+      mkdirSync(join(d, name, '..'), { recursive: true });
+      writeFileSync(join(d, name), GOOD);
+      names.push(name);
+    }
+    const alone = cli(join(d, 'a'), ['-v', 's0.sh']).stderr.split('\n').filter((line) => line.startsWith('s0.sh:'));
+    expect(alone.length).toBeGreaterThan(0);
+    const expected = [...names].sort().flatMap((name) => alone.map((line) => `${name}${line.slice('s0.sh'.length)}`));
+    const run = cli(d, ['-v', 'a', 'a-b1.sh', ...names.filter((n) => !n.startsWith('a/') && n !== 'a-b1.sh')]);
+    expect(run.stderr.split('\n').filter((line) => !line.startsWith('bridge-migrate:') && line !== '')).toEqual(expected);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('bridge-migrate-findings-'))).toEqual([]);
+  });
+});
+
 describe('the bash -n guard everywhere', () => {
   // A stand-in bash that rejects any text naming run_recipe.py: as if the migration broke syntax.
   function pickyBash(): string {
