@@ -2,7 +2,7 @@
 /**
  * bridge-migrate side by side with shfmt on a corpus-like tree of real scripts.
  *
- *   node bench/side-by-side.mjs [--files 10000,20000] [--pairs 3] [--tool DIR]... [--modes dry,check]
+ *   node bench/side-by-side.mjs [--files 10000,20000 (0: none)] [--pairs 3] [--tool DIR]... [--modes dry,check]
  *                               [--cold 10] [--corpus bench/out/corpus/scripts]
  *
  * The tree: the real-script collection that bench/corpus/collect.mjs extracts (git-ignored, never
@@ -31,7 +31,7 @@ function parseArgs(argv) {
   for (let index = 0; index < argv.length; index += 1) {
     const name = argv[index];
     const value = () => argv[++index];
-    if (name === '--files') options.files = value().split(',').map(Number);
+    if (name === '--files') options.files = value().split(',').map(Number).filter((count) => count > 0);
     else if (name === '--pairs') options.pairs = Number(value());
     else if (name === '--tool') options.tools.push(path.resolve(value()));
     else if (name === '--modes') options.modes = value().split(',');
