@@ -24,6 +24,10 @@ export class FindingsSpill {
     if (this.fd === undefined) {
       this.dir = mkdtempSync(path.join(tmpdir(), 'bridge-migrate-findings-'));
       this.fd = openSync(path.join(this.dir, 'findings'), 'w+', 0o600);
+      // Gone from the file system at once (the descriptor keeps it): nothing is left behind even
+      // when the process is killed with SIGKILL.
+      rmSync(this.dir, { recursive: true, force: true });
+      this.dir = undefined;
     }
     const bytes = Buffer.from(text, 'utf8');
     writeSync(this.fd, bytes, 0, bytes.length, this.size);
