@@ -116,6 +116,26 @@ describe('pipes', () => {
   });
 });
 
+describe('findings of a large run (kept in a temporary file until printed)', () => {
+  it('come out in path order, each file\'s lines as a run on that file alone prints them', () => {
+    const d = tmp();
+    const names: string[] = [];
+    // Folder names whose walk order differs from path order ('a-b.sh' sorts before 'a/...').
+    for (let i = 0; i < 210; i++) {
+      const name = i % 3 === 0 ? `a/s${i}.sh` : i % 3 === 1 ? `a-b${i}.sh` : `z${i}.sh`;
+      mkdirSync(join(d, name, '..'), { recursive: true });
+      writeFileSync(join(d, name), GOOD);
+      names.push(name);
+    }
+    const alone = cli(join(d, 'a'), ['-v', 's0.sh']).stderr.split('\n').filter((line) => line.startsWith('s0.sh:'));
+    expect(alone.length).toBeGreaterThan(0);
+    const expected = [...names].sort().flatMap((name) => alone.map((line) => `${name}${line.slice('s0.sh'.length)}`));
+    const run = cli(d, ['-v', 'a', 'a-b1.sh', ...names.filter((n) => !n.startsWith('a/') && n !== 'a-b1.sh')]);
+    expect(run.stderr.split('\n').filter((line) => !line.startsWith('bridge-migrate:') && line !== '')).toEqual(expected);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('bridge-migrate-findings-'))).toEqual([]);
+  });
+});
+
 describe('the bash -n guard everywhere', () => {
   // A stand-in bash that rejects any text naming run_recipe.py: as if the migration broke syntax.
   function pickyBash(): string {
@@ -137,6 +157,22 @@ describe('the bash -n guard everywhere', () => {
     const check = cli(d, ['--check', 'good.sh'], { env });
     expect(check.stderr).toContain(REJECTED);
     expect(check.status).toBe(2);
+  });
+
+  it('on worker threads (the long-lived bash -n server): every rejected result is an error, the accepted original is not', () => {
+    const d = tmp();
+    // Enough files for worker threads (src/cli/pool.ts INLINE_BELOW); one that needs no change.
+    for (let i = 0; i < 30; i++) writeFileSync(join(d, `good${String(i).padStart(2, '0')}.sh`), GOOD);
+    writeFileSync(join(d, 'plain.sh'), '#!/bin/bash\necho no launch here\n');
+    const env = { ...process.env, PATH: `${pickyBash()}:${process.env.PATH}` };
+    const r = cli(d, ['--jobs', '2', '--check', '.'], { env });
+    const rejected = r.stderr.split('\n').filter((line) => line.endsWith(REJECTED.slice('good.sh'.length, -1)));
+    expect(rejected).toHaveLength(30);
+    expect(r.stderr).toContain('31 files scanned, 0 would change, 0 unchanged, 1 without a launch');
+    expect(r.status).toBe(2);
+    // With the real bash, the same files are offered.
+    const real = cli(d, ['--jobs', '2', '--check', '.']);
+    expect(real.stdout.split('\n').filter((line) => line.startsWith('would migrate:'))).toHaveLength(30);
   });
 
   it('stdin filter: the input comes out unchanged, with the error', () => {

@@ -20,7 +20,8 @@ import { jsonReport, type RunOptions } from '../print/json-report.js';
 import { sarifLog } from '../print/sarif.js';
 import { githubAnnotations } from '../print/github.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
-import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity } from './summary.js';
+import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity, slimOutcome, spilledOutcome } from './summary.js';
+import { FindingsSpill } from './findings-spill.js';
 import { findConfigFile, loadConfigFile, recipeProblem, ConfigError, type ProjectConfig } from './config.js';
 import { statisticsLines } from './statistics.js';
 import { explainFlag, similarFlags } from './explain.js';
@@ -78,6 +79,9 @@ function guardStreams(): void {
 }
 
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** From this many files on, the findings lines wait in a temporary file (FindingsSpill) instead of memory. */
+const SPILL_FROM = 200;
 
 /** Report files (--json FILE, --report), checked before any script is read, written atomically. */
 interface Reports {
@@ -295,6 +299,11 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
     if (!o.write && !reports.json && !reports.html) stop.abort();
   };
   const total = plan.runs.reduce((n, r) => n + r.files.length, 0);
+  // Only the findings lines, --check lines, --list and the summary are asked for: keep no more of each file.
+  const slim = !reports.json && !reports.html && !o.verify && !o.statistics && o.json !== '-' && o.format === 'text';
+  // ... and of those the findings lines go to a temporary file until they are printed (not for --list, which prints none).
+  const colorErr = colorFor(process.stderr, o.color);
+  const spill = slim && !o.list && total >= SPILL_FROM ? new FindingsSpill() : undefined;
   let processed = 0;
   let interrupted = false;
   try {
@@ -304,7 +313,7 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
         break;
       }
       progress = new Progress(!o.quiet && process.stderr.isTTY === true && files.length > 1);
-      const result = await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report }, {
+      const result = await runAll(files, { ...processOptions(o, group.config), diff: stdoutDiff, keepText: !!o.report, ...(slim ? { slim: { showNotes: o.verbose } } : {}) }, {
         jobs: o.jobs,
         stop: stop.signal,
         kill: kill.signal,
@@ -318,7 +327,8 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
             output.write(colorOut ? colorDiff(text) : text);
             outcome.diff = undefined;
           }
-          outcomes.push(outcome);
+          if (spill) outcomes.push(spilledOutcome(outcome, spill.add(findingLines(outcome, o.verbose, colorErr).map((line) => `${line}\n`).join(''))));
+          else outcomes.push(slim ? slimOutcome(outcome, o.verbose) : outcome);
         },
       });
       processed += result.processed;
@@ -331,16 +341,24 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
     output.onClosed = undefined;
   }
   if (signal) {
+    spill?.close();
     errLine(`bridge-migrate: stopped by ${signal} after ${processed} of ${total} files; every file is either unchanged or completely migrated, no temporary files are left; no report was written`);
     return SIGNAL_CODES[signal];
   }
-  if (interrupted && output.closed) return 0;
+  if (interrupted && output.closed) {
+    spill?.close();
+    return 0;
+  }
   outcomes.sort(byPath);
-  return finish(o, outcomes, groups, started, true, reports, plan.skipped);
+  try {
+    return await finish(o, outcomes, groups, started, true, reports, plan.skipped, spill);
+  } finally {
+    spill?.close();
+  }
 }
 
 /** Everything after the files are processed: findings, listings, reports, the exit code. */
-async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGroup[], started: number, stdoutFree: boolean, reports: Reports, skipped: ReturnType<typeof walk>['skipped'] = []): Promise<number> {
+async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGroup[], started: number, stdoutFree: boolean, reports: Reports, skipped: ReturnType<typeof walk>['skipped'] = [], spill?: FindingsSpill): Promise<number> {
   const colorOut = colorFor(process.stdout, o.color);
   const colorErr = colorFor(process.stderr, o.color);
   const out = (line: string) => output.write(`${process.stdout.isTTY ? terminalLine(line) : line}\n`);
@@ -363,7 +381,11 @@ async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGrou
     for (const line of githubAnnotations(outcomes, { uriOf: (p) => repoRelativePath(p), verbose: o.verbose })) out(line);
   } else {
     // findingLines escapes what comes from scripts itself, so that its colours stay colours.
-    for (const outcome of outcomes) for (const line of findingLines(outcome, o.verbose, colorErr)) process.stderr.write(`${line}\n`);
+    for (const outcome of outcomes) {
+      if (outcome.spilled) {
+        if (outcome.spilled.length) process.stderr.write(spill!.read(outcome.spilled));
+      } else for (const line of findingLines(outcome, o.verbose, colorErr)) process.stderr.write(`${line}\n`);
+    }
   }
   if (o.check && !o.list) {
     // CI: name every file that would change and every blocked launch (on stderr when stdout has the diff).

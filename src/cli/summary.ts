@@ -3,6 +3,7 @@ import { terminalLine } from '../print/terminal.js';
 import type { FileOutcome } from '../files/process-file.js';
 import { SEVERITY_RANK, type Finding, type Severity, type Verdict } from '../findings.js';
 import { paintFinding } from './color.js';
+import type { SpilledText } from './findings-spill.js';
 
 export interface Counts {
   scanned: number;
@@ -23,6 +24,7 @@ export function fileFindings(o: FileOutcome): Finding[] {
 
 /** A person must look at the file: a launch is not ready, or a finding is above a note. */
 export function needsAttention(o: FileOutcome): boolean {
+  if (o.spilled) return o.spilled.attention;
   if (o.report.launches.some((l) => l.verdict !== 'ready')) return true;
   return o.report.messages.some((m) => m.severity !== 'note');
 }
@@ -68,7 +70,8 @@ export const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.
 export function worstSeverity(outcomes: FileOutcome[]): Severity | undefined {
   let worst: Severity | undefined;
   for (const o of outcomes) {
-    for (const f of fileFindings(o)) if (worst === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst]) worst = f.severity;
+    const severities = o.spilled ? (o.spilled.worst ? [{ severity: o.spilled.worst }] : []) : fileFindings(o);
+    for (const f of severities) if (worst === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst]) worst = f.severity;
   }
   return worst;
 }
@@ -78,4 +81,53 @@ export function severityCounts(outcomes: FileOutcome[]): Record<Severity, number
   const counts: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   for (const o of outcomes) for (const f of fileFindings(o)) counts[f.severity]++;
   return counts;
+}
+
+/**
+ * What the findings lines, `--check` lines, the summary and the exit code need of an outcome, and no
+ * more: a run that prints only those keeps this per file instead of the whole report (overrides,
+ * pinned defaults, removed flags, verifier input), so memory stays flat on a large tree. Notes are
+ * dropped unless shown (they never decide the exit code or whether a file needs attention).
+ */
+export function slimOutcome(o: FileOutcome, showNotes: boolean): FileOutcome {
+  const shown = (f: Finding) => showNotes || f.severity !== 'note';
+  const r = o.report;
+  return {
+    path: o.path,
+    ...(o.rawPath ? { rawPath: o.rawPath } : {}),
+    written: o.written,
+    ...(o.diff !== undefined ? { diff: o.diff } : {}),
+    report: {
+      path: r.path,
+      status: r.status,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      messages: r.messages.filter(shown),
+      launches: r.launches.map((l) => ({ line: l.line, entrypoint: l.entrypoint, launcher: l.launcher, migrated: l.migrated, verdict: l.verdict, overrides: [], pinned: [], removed: [], findings: l.findings.filter(shown) })),
+    },
+  } as FileOutcome;
+}
+
+/**
+ * An outcome whose stderr lines went to a FindingsSpill: what --check, --list, the summary and the
+ * exit code still need (status, error, each launch's verdict and its error findings), the rest dropped.
+ */
+/** Stands for each error finding of a launch in a spilled outcome: --check counts them, nothing reads them. */
+const COUNTED_ERROR: Finding = { line: 0, severity: 'error', message: '' };
+
+export function spilledOutcome(o: FileOutcome, at: SpilledText): FileOutcome {
+  const worst = worstSeverity([o]);
+  const r = o.report;
+  return {
+    path: o.path,
+    ...(o.rawPath ? { rawPath: o.rawPath } : {}),
+    written: o.written,
+    spilled: { ...at, attention: needsAttention(o), ...(worst ? { worst } : {}) },
+    report: {
+      path: r.path === o.path ? o.path : r.path,
+      status: r.status,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      messages: [],
+      launches: r.launches.map((l) => ({ line: l.line, entrypoint: l.entrypoint, launcher: l.launcher, migrated: l.migrated, verdict: l.verdict, overrides: [], pinned: [], removed: [], findings: l.findings.filter((f) => f.severity === 'error').map(() => COUNTED_ERROR) })),
+    },
+  };
 }

@@ -30,6 +30,8 @@ export interface FileOutcome {
   written: boolean;
   /** With `verification`: the Bridge verifier's input for each migrated launch. */
   verification?: MigrateResult['verification'];
+  /** Set by the CLI when the findings lines were stored aside (src/cli/findings-spill.ts). */
+  spilled?: { offset: number; length: number; attention: boolean; worst?: 'error' | 'warning' | 'note' };
 }
 
 export interface ProcessOptions extends MigrateOptions {
@@ -43,6 +45,8 @@ export interface ProcessOptions extends MigrateOptions {
   context?: number;
   /** With write: also replace write-protected files and files whose owner cannot be restored. */
   force?: boolean;
+  /** Only findings and status are needed of each outcome (see slimOutcome in src/cli/summary.ts); with the notes when showNotes. */
+  slim?: { showNotes: boolean };
   /** Per-file time budget for the analysis, in milliseconds (default 30 s). */
   timeLimitMs?: number;
 }

@@ -50,11 +50,23 @@ export function isParserReady(): boolean {
   return parser !== undefined;
 }
 
-/** Parses bash source (incrementally when given the edited old tree). `initParser()` must have resolved first. */
-export function parseBash(source: string, oldTree?: Tree): Tree {
+/** A part of the source to parse alone, as JavaScript string indices (see parseRanges). */
+export interface SourceRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Parses bash source (incrementally when given the edited old tree). `initParser()` must have
+ * resolved first. With `ranges`, only those parts of the source are read, as if the text between
+ * them were not there (tree-sitter's included ranges); offsets stay those of the whole source.
+ */
+export function parseBash(source: string, oldTree?: Tree, ranges?: SourceRange[]): Tree {
   if (!parser) throw new Error('bridge-migrate: parser used before initParser() resolved');
   // Under a time budget (src/parse/limits.ts) the parse is cancelled when the budget is spent.
-  const options = hasTimeLimit() ? { progressCallback: (() => timeIsUp()) as () => void } : undefined;
+  const options: Parameters<Parser['parse']>[2] = {};
+  if (hasTimeLimit()) options.progressCallback = (() => timeIsUp()) as () => void;
+  if (ranges) options.includedRanges = includedRanges(source, ranges);
   const tree = parser.parse(source, oldTree ?? null, options);
   if (!tree) {
     parser.reset();
@@ -62,4 +74,24 @@ export function parseBash(source: string, oldTree?: Tree): Tree {
     throw new Error('bridge-migrate: the bash parser returned no tree');
   }
   return tree;
+}
+
+/** Tree-sitter ranges (byte offsets of the UTF-16 text it is given, rows and columns) for string ranges. */
+function includedRanges(source: string, ranges: SourceRange[]) {
+  let row = 0;
+  let lineStart = 0;
+  let scanned = 0;
+  const pointAt = (offset: number) => {
+    for (let i = source.indexOf('\n', scanned); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = i + 1;
+    }
+    scanned = Math.max(scanned, offset);
+    return { row, column: offset - lineStart };
+  };
+  return ranges.map((r) => {
+    const startPosition = pointAt(r.start);
+    const endPosition = pointAt(r.end);
+    return { startIndex: r.start, endIndex: r.end, startPosition, endPosition };
+  });
 }

@@ -91,9 +91,13 @@ export function codeStringTokens(a: Assignment, text: string, joined: boolean): 
   if (joined) body = body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length));
   // A `:` command where the variable's name is written, then the value as its arguments; offsets
   // stay those of the file.
+  // Only that statement's lines are parsed (tree-sitter's included ranges): the rest of the file
+  // is not read, so it need not be blanked out.
   const lead = a.node.startIndex;
-  const masked = `${blank(text.slice(0, lead))}:${blank(text.slice(lead + 1, start))}${body}${blank(text.slice(end))}`;
-  const tree = parseBash(masked);
+  const lineEnd = text.indexOf('\n', end);
+  const stop = lineEnd === -1 ? text.length : lineEnd + 1;
+  const masked = `${text.slice(0, lead)}:${blank(text.slice(lead + 1, start))}${body}${blank(text.slice(end, stop))}${text.slice(stop)}`;
+  const tree = parseBash(masked, undefined, [{ start: lead, end: stop }]);
   try {
     const root = tree.rootNode;
     if (root.hasError) return undefined;

@@ -350,7 +350,9 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     // Same length: offsets into `masked` are offsets into the file.
     const code = joined ? body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length)) : body;
     const masked = maskOutside(source.slice(0, start) + code + source.slice(end), start, end);
-    const tree = parseBash(masked);
+    // Only the code's lines are parsed (included ranges): the blanks around them say nothing.
+    const lineEnd = masked.indexOf('\n', end);
+    const tree = parseBash(masked, undefined, [{ start, end: lineEnd === -1 ? masked.length : lineEnd + 1 }]);
     trees.push(tree);
     const ctx: WordContext = quoted ? 'dq-code' : 'sq-code';
     const visit = (n: Node) => {
