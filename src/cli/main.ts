@@ -29,6 +29,7 @@ import { colorFor, paint } from './color.js';
 import { runAll } from './pool.js';
 import { verifyOutcomes } from './verify.js';
 import { Progress } from './progress.js';
+import { monotonicMs } from '../files/clock.js';
 
 function version(): string {
   // dist/src/cli/main.js or dist/bundle/main.js
@@ -246,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports): Promise<number> {
-  const started = performance.now();
+  const started = monotonicMs();
   const outcomes: FileOutcome[] = [];
   const colorOut = colorFor(process.stdout, o.color);
   const stdoutDiff = o.format === 'text' && !o.write && !o.list && !o.statistics && o.json !== '-' && (!o.check || o.diff);
@@ -418,7 +419,7 @@ async function finish(o: CliOptions, outcomes: FileOutcome[], groups: ConfigGrou
     commit(reports.html, () => htmlReport(outcomes));
   }
   const counts = countOutcomes(outcomes);
-  if (!o.quiet && !o.list) err(summaryLine(counts, (performance.now() - started) / 1000, o.write));
+  if (!o.quiet && !o.list) err(summaryLine(counts, (monotonicMs() - started) / 1000, o.write));
   if (o.verify) {
     const verified = verifyOutcomes(outcomes, o.python ?? process.env.BRIDGE_PYTHON ?? 'python3');
     if (verified.problem) {
@@ -443,7 +444,7 @@ function exitCode(o: CliOptions, outcomes: FileOutcome[]): number {
 }
 
 async function stdinMode(o: CliOptions, options: ProcessOptions, groups: ConfigGroup[], reports: Reports): Promise<number> {
-  const started = performance.now();
+  const started = monotonicMs();
   if (o.format !== 'text' || o.json === '-' || o.statistics || o.list) {
     return usageError('with - (stdin) stdout carries the migrated script: use --json FILE for the report');
   }

@@ -5,7 +5,7 @@
  * file is either untouched or completely written; a kill (a second signal) also terminates the
  * workers and removes what their files in flight left (temporary files, half in-place writes).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import v8 from 'node:v8';
 import { availableParallelism } from 'node:os';
 import { initParser } from '../parse/parser.js';
@@ -74,6 +74,8 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
     return { processed: next, interrupted: next < files.length };
   }
   enableTiering();
+  // Loaded here, not at start-up: a run of a few files never starts a worker.
+  const { Worker } = await import('node:worker_threads');
   const workerUrl = new URL('./worker.js', import.meta.url);
   let cursor = 0;
   const inFlight = new Set<number>();

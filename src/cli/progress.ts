@@ -1,12 +1,14 @@
+import { monotonicMs } from '../files/clock.js';
+
 /** A one-line progress bar on stderr (only on a terminal, never with --quiet). */
 export class Progress {
   private last = 0;
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
   constructor(private readonly enabled: boolean) {}
 
   update(done: number, total: number): void {
     if (!this.enabled) return;
-    const now = performance.now();
+    const now = monotonicMs();
     if (done < total && now - this.last < 80) return;
     this.last = now;
     const width = 30;

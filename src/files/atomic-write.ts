@@ -15,7 +15,7 @@
  * was read (size, times, inode or content), it is left alone with an error.
  */
 import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, statSync, chmodSync, chownSync, unlinkSync, readdirSync, accessSync, readSync, ftruncateSync, fstatSync, constants, type BigIntStats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { sha256 } from './lazy-builtin.js';
 import { spawnSync } from 'node:child_process';
 import { type FsPath, baseName, dirName, displayPath, joinPath, realPath, toBytes, pathKey } from './fs-path.js';
 import { readRegularFile } from './read-regular.js';
@@ -97,7 +97,7 @@ export function removeOwnTemps(dir: FsPath): number {
 }
 
 function nameHash(path: FsPath): string {
-  return createHash('sha256').update(toBytes(baseName(path))).digest('hex').slice(0, 16);
+  return sha256().update(toBytes(baseName(path))).digest('hex').slice(0, 16);
 }
 
 /**

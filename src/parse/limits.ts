@@ -4,6 +4,7 @@
  * LimitError, which the file adapters (src/files/process-file.ts, stdin mode) turn into a per-file
  * error; nothing of the file is changed.
  */
+import { monotonicMs } from '../files/clock.js';
 
 /** Deepest syntax tree accepted (`$(` nesting costs 2 levels, `"$(` 4, a subshell 1). */
 export const MAX_TREE_DEPTH = 5000;
@@ -21,7 +22,7 @@ let limitMs = Infinity;
 export function withTimeLimit<T>(ms: number, work: () => T): T {
   const previous = [deadline, limitMs];
   limitMs = ms;
-  deadline = performance.now() + ms;
+  deadline = monotonicMs() + ms;
   try {
     return work();
   } finally {
@@ -35,7 +36,7 @@ export function hasTimeLimit(): boolean {
 
 /** True when the current time budget is spent. */
 export function timeIsUp(): boolean {
-  return deadline !== Infinity && performance.now() > deadline;
+  return deadline !== Infinity && monotonicMs() > deadline;
 }
 
 /** Throws a LimitError once the current time budget is spent. */

@@ -11,7 +11,7 @@
  * the Content-Security-Policy, and reads the data block as JSON; every piece of text from a script
  * or a report reaches the page through textContent (the server side escapes what it writes).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../files/lazy-builtin.js';
 import type { FileOutcome } from '../files/process-file.js';
 import type { RemovedFlag, Verdict } from '../types.js';
 import { SEVERITY_RANK, type Severity } from '../findings.js';
@@ -175,7 +175,7 @@ export function htmlReport(outcomes: FileOutcome[], options: HtmlReportOptions =
     '<main><section id="list" aria-label="Files"></section><section id="file" aria-label="File" hidden></section></main>',
     '<noscript><p class="note">The file list and details need JavaScript (inline, nothing is fetched). The same data is in the JSON report (--json).</p></noscript>',
   ].join('\n');
-  const scriptHash = createHash('sha256').update(CLIENT_SCRIPT).digest('base64');
+  const scriptHash = sha256().update(CLIENT_SCRIPT).digest('base64');
   return `<!doctype html>
 <html lang="en">
 <head>
