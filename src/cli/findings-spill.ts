@@ -41,8 +41,12 @@ export class FindingsSpill {
     if (at.length === 0 || this.fd === undefined) return '';
     const bytes = Buffer.alloc(at.length);
     let done = 0;
-    while (done < at.length) done += readSync(this.fd, bytes, done, at.length - done, at.offset + done);
-    return bytes.toString('utf8');
+    while (done < at.length) {
+      const read = readSync(this.fd, bytes, done, at.length - done, at.offset + done);
+      if (read === 0) break; // the file is shorter than what was written: print what is there
+      done += read;
+    }
+    return bytes.subarray(0, done).toString('utf8');
   }
 
   /** Removes the temporary file. */
