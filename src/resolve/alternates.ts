@@ -46,23 +46,31 @@ function plainWordParts(word: string): Part[] | undefined {
   return parts;
 }
 
+/** A `${X:+--flag ...}` whose word cannot be read: which variable and operator, and why. */
+export interface UnreadAlternate {
+  variable: string;
+  op: Alternate['op'];
+  why: string;
+}
+
 /**
  * The words of the expansion's word, or a reason why they cannot be read. `token.ctx` says where
  * the expansion is written: `word` (a command line or an array element), `dq-code` / `sq-code` (a
  * launch string run as code): the word is read like command arguments; `dq-split` (inside a "..."
  * string that is split later): the word is plain text with `$NAME` references.
  */
-export function readAlternate(token: Token, source: string): Alternate | { why: string } | undefined {
+export function readAlternate(token: Token, source: string): Alternate | UnreadAlternate | undefined {
   const head = alternateHead(token, source);
   if (!head) return undefined;
   const body = source.slice(head.bodyStart, head.bodyEnd);
   const base = { variable: head.variable, op: head.op, start: token.start, end: token.end, bodyStart: head.bodyStart, bodyEnd: head.bodyEnd };
+  const unread = (why: string): UnreadAlternate => ({ variable: head.variable, op: head.op, why });
   // Where the word is read as command words: a command line or array element, and a string that
   // bash reads as code (its shell expands the `${X:+...}` and reads the words: the outer shell of a
   // "..." string removes the quotes inside the expansion's word, an eval or `bash -c` reads it).
   const inner = token.ctx === 'word' ? 'alt-word' : token.ctx === 'dq-code' || token.ctx === 'sq-code' ? token.ctx : undefined;
   if (inner) {
-    if (CODE_ONLY.test(body) || /\$\{[^}]*[:#%\/^,][^}]*\}/.test(body)) return { why: 'its word holds characters bridge-migrate does not read inside an expansion (a newline, an escape, `$(...)`, an operator, or a nested `${X:-...}`)' };
+    if (CODE_ONLY.test(body) || /\$\{[^}]*[:#%\/^,][^}]*\}/.test(body)) return unread('its word holds characters bridge-migrate does not read inside an expansion (a newline, an escape, `$(...)`, an operator, or a nested `${X:-...}`)');
     // The word read as the arguments of a `:` command, at the same offsets as in the file.
     const masked = `${' '.repeat(head.bodyStart - 2)}: ${body}`;
     const tree = parseBash(masked);
@@ -71,7 +79,7 @@ export function readAlternate(token: Token, source: string): Alternate | { why: 
       const statements = root.namedChildren.filter((c): c is Node => !!c);
       const command = statements[0];
       if (root.hasError || statements.length !== 1 || !command || command.type !== 'command' || command.namedChildren.some((c) => !!c && c.type.includes('redirect'))) {
-        return { why: 'its word does not read as plain arguments' };
+        return unread('its word does not read as plain arguments');
       }
       const words = command.childrenForFieldName('argument').filter((w): w is Node => !!w);
       return { ...base, tokens: words.map((w) => wordToken(w, masked, inner)) };
@@ -80,22 +88,22 @@ export function readAlternate(token: Token, source: string): Alternate | { why: 
     }
   }
   if (token.ctx === 'dq-split') {
-    if (/['\\`]|\$\(/.test(body)) return { why: 'its word holds single quotes, escapes or `$(...)` inside a "..." string' };
+    if (/['\\`]|\$\(/.test(body)) return unread('its word holds single quotes, escapes or `$(...)` inside a "..." string');
     const tokens: Token[] = [];
     const re = /[^ \t\r\n]+/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(body))) {
       // Double quotes inside the expansion are removed when the string is assigned; the words are
       // split later all the same, so a quoted part must hold no blank (`"$X"` is one word either way).
-      if ((m[0].match(/"/g) ?? []).length % 2 === 1) return { why: 'its word holds a quoted value with blanks inside a "..." string (the string is split into words later, so the quotes do not keep it one word)' };
+      if ((m[0].match(/"/g) ?? []).length % 2 === 1) return unread('its word holds a quoted value with blanks inside a "..." string (the string is split into words later, so the quotes do not keep it one word)');
       const parts = plainWordParts(m[0].replace(/"/g, ''));
-      if (!parts) return { why: 'its word holds an expansion other than a plain $NAME' };
+      if (!parts) return unread('its word holds an expansion other than a plain $NAME');
       const start = head.bodyStart + m.index;
       tokens.push({ parts, start, end: start + m[0].length, ctx: 'dq-split', splat: parts.some((q) => q.kind === 'exp') });
     }
     return { ...base, tokens };
   }
-  return { why: 'it is written where its words are pasted into code (an array element of a launch string)' };
+  return unread('it is written where its words are pasted into code (an array element of a launch string)');
 }
 
 /** `${X:+...}` is used when X is set and not empty; `${X+...}` when set; `:-`/`-` the other way round. */

@@ -246,7 +246,7 @@ export function resolveArguments(launch: Launch, index: ScriptIndex, lines: Sour
       }
       // `${X:+--flag "$X"}`: the flags inside are read where they are written (readFlags).
       const alternate = readAlternate(t, text);
-      if (alternate && 'why' in alternate) t.alternateProblem = alternate.why;
+      if (alternate && 'why' in alternate) t.alternateProblem = alternate;
       else if (alternate) t.alternate = alternate;
       run.push(t);
     }

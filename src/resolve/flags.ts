@@ -141,12 +141,11 @@ export function readFlags(
           continue;
         }
         if (!condition && t.alternateProblem) {
-          const head = t.parts[0]?.kind === 'exp' ? t.parts[0].text : '';
-          const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])/.exec(head);
+          const problem = t.alternateProblem;
           strays.push({
             token: t,
             segment,
-            message: `${lines.text.slice(t.start, t.end)} passes Megatron-LM flags ${m ? conditionText({ variable: m[1], op: m[2] as ':+' }) : 'conditionally'}, but bridge-migrate cannot read them: ${t.alternateProblem}; they reach run_recipe.py as written, which rejects them: write them as Bridge overrides by hand (or move them out of the expansion into an if)`,
+            message: `${lines.text.slice(t.start, t.end)} passes Megatron-LM flags ${conditionText(problem)}, but bridge-migrate cannot read them: ${problem.why}; they reach run_recipe.py as written, which rejects them: write them as Bridge overrides by hand (or move them out of the expansion into an if)`,
           });
           i++;
           continue;

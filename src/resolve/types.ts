@@ -61,7 +61,7 @@ export interface Token {
   /** The token is one `${X:+...}` expansion whose word holds flags (see resolve/alternates.ts). */
   alternate?: Alternate;
   /** Why a `${X:+--flag ...}` token's flags cannot be read (it stays one opaque word). */
-  alternateProblem?: string;
+  alternateProblem?: { variable: string; op: Alternate['op']; why: string };
 }
 
 /** How a carrier variable reaches the launch. */
