@@ -409,8 +409,10 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       if (pathVariables.includes(name)) continue;
       const { use, joined, companions } = transitiveUse(name, index, source);
       if (!use) continue;
+      // A later assignment that embeds the old value (`X="$X --flag"`).
+      const selfReference = new RegExp(`\\$\\{?${name}\\b`);
       const appends = list
-        .filter((b) => b !== a && b.value?.type === 'string' && (b.append || new RegExp(`\\$\\{?${name}\\b`).test(b.value.text)))
+        .filter((b) => b !== a && b.value?.type === 'string' && (b.append || selfReference.test(b.value.text)))
         .map((b) => {
           const words = splitDqString(b.value!, source, use === 'code' ? 'dq-code' : 'dq-split');
           const isSelf = (t: Token) => t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name;
@@ -422,7 +424,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       // `X="...$X ..."` written in a form that is not one string (quotes closed and opened
       // again inside it): the words it adds to the launch cannot be read here.
       const unread = list
-        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && new RegExp(`\\$\\{?${name}\\b`).test(b.value.text))
+        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && selfReference.test(b.value.text))
         .map((b) => ({
           offset: b.node.startIndex,
           message: `blocked: $${name} is assigned again here with its old value inside a value that is not one quoted string (quotes closed and opened again), so bridge-migrate cannot read the words this adds to the launch; they would reach run_recipe.py unmigrated. Write the added flags in one "..." string (or an array) and run bridge-migrate again`,
