@@ -175,6 +175,23 @@ describe('the bash -n guard everywhere', () => {
     expect(real.stdout.split('\n').filter((line) => line.startsWith('would migrate:'))).toHaveLength(30);
   });
 
+  it('on worker threads with bash but no sh on the PATH: the checks fall back to one bash -n each, the run finishes', () => {
+    const d = tmp();
+    for (let i = 0; i < 30; i++) writeFileSync(join(d, `good${String(i).padStart(2, '0')}.sh`), GOOD);
+    // A PATH with bash, mkfifo and timeout but no sh: the server cannot start, its FIFO gets no reader.
+    const bin = join(d, 'bin-without-sh');
+    mkdirSync(bin);
+    for (const tool of ['bash', 'mkfifo', 'timeout']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    // SIGKILL at the limit: a run blocked on the FIFO does not answer SIGTERM.
+    const r = spawnSync(process.execPath, [BIN, '--no-color', '--jobs', '2', '--check', '.'], { cwd: d, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', env: { PATH: bin, NO_COLOR: '1' } });
+    expect(r.signal).toBeNull();
+    expect(r.stdout.split('\n').filter((line) => line.startsWith('would migrate:'))).toHaveLength(30);
+    expect(r.stderr).toContain('30 files scanned, 30 would change');
+  });
+
   it('stdin filter: the input comes out unchanged, with the error', () => {
     const env = { ...process.env, PATH: `${pickyBash()}:${process.env.PATH}` };
     const r = cli(tmp(), ['-'], { input: GOOD, env });

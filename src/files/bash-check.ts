@@ -11,7 +11,7 @@
  * exists); any failure of the server falls back to one `bash -n` process per check.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -49,6 +49,20 @@ done
 rm -rf "$dir"
 `;
 
+/** Opens a FIFO for writing once a reader has it open; throws when none comes within `ms`. */
+function openFifoWriter(fifo: string, ms: number): number {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 5) {
+    try {
+      return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (failure) {
+      // ENXIO: no reader yet.
+      if ((failure as NodeJS.ErrnoException).code !== 'ENXIO' || waited >= ms) throw failure;
+      Atomics.wait(pause, 0, 0, 5);
+    }
+  }
+}
+
 function startServer(): CheckServer | null {
   let dir: string | undefined;
   try {
@@ -58,8 +72,10 @@ function startServer(): CheckServer | null {
     const child = spawn('sh', ['-c', SERVER_SCRIPT, 'sh', dir], { stdio: 'ignore' });
     child.unref();
     child.on('error', () => undefined);
-    // Opened in the order the server opens them (each open waits for the other end).
-    const request = openSync(path.join(dir, 'request'), 'w');
+    // Opened in the order the server opens them. The request end is opened without blocking, and
+    // retried for a while: a server that never started (no `sh`) must not hang the run here.
+    const request = openFifoWriter(path.join(dir, 'request'), 3000);
+    // The server is reading requests now; it opens its answer end next, so this open returns.
     const answer = openSync(path.join(dir, 'answer'), 'r');
     return { dir, script: path.join(dir, 'script'), request, answer };
   } catch {
