@@ -27,9 +27,12 @@ import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Mess
 import { sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
 import { launchWorldSize, verificationInput } from './verify/requests.js';
 import { startFindings } from './mapping/start-checks.js';
-import type { FlagOccurrence } from './resolve/types.js';
+import type { FlagOccurrence, Token } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
 import { conditionText } from './resolve/alternates.js';
+import { readDeepspeedConfig, type DeepspeedConfig } from './resolve/deepspeed-config.js';
+import { deepspeedPlan, type DeepspeedPlan, type LaunchFlags } from './mapping/deepspeed-config.js';
+import { tokenText } from './mapping/values.js';
 
 export { initParser };
 
@@ -57,7 +60,7 @@ function tableFor(options: MigrateOptions): FlagTable {
   return table;
 }
 
-function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
+function convertAll(occurrences: FlagOccurrence[], table: FlagTable, fold: (conversions: Conversion[]) => Conversion[] = (c) => c) {
   const entryOf = (o: FlagOccurrence) => table.lookup(o.flag);
   const byOcc = new Map<FlagOccurrence, Conversion>();
   for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
@@ -85,7 +88,7 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable) {
     if (!o.condition || !rule || SELF_CONTAINED_RULES.has(rule)) continue;
     byOcc.set(o, removed(o, `${o.flag} is given ${conditionText(o.condition)} (inside \`\${${o.condition.variable}${o.condition.op}...}\`), and its Bridge settings are worked out together with the launch's other flags (the ${rule} rule), which cannot be written inside that expansion; write both cases by hand (if [ -n "$${o.condition.variable}" ]; then ... else ... fi) with the overrides \`bridge-migrate explain ${o.flag}\` names`, 'error', entryOf(o)));
   }
-  const folded = foldNoneSections(addCompanions([...byOcc.values()]));
+  const folded = foldNoneSections(addCompanions(fold([...byOcc.values()])));
   return { conversions: folded.conversions, findings: [...findings, ...folded.findings], dataset };
 }
 
@@ -180,8 +183,11 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `${shared.map((n) => `$${n}`).join(', ')} also feed${shared.length === 1 ? 's' : ''} a launch that is not migrated; split the variables first`));
         continue;
       }
-      const { occurrences, strays } = flags;
-      const converted = convertAll(occurrences, table);
+      const { strays } = flags;
+      const deepspeed = deepspeedFor(flags.occurrences, table, (configOccurrence) => readDeepspeedConfig(configOccurrence.values[0], index, analysed, lines, scriptValues(), launch.start, launch.branchPath), (token) => tokenText(token) ?? staticWordText(token, scriptValues()));
+      // The flags as the run sees them: a DeepSpeed config the script writes is read as the flags it stands for.
+      const occurrences = deepspeed?.occurrences ?? flags.occurrences;
+      const converted = convertAll(occurrences, table, deepspeed?.fold);
       const findings: Finding[] = [
         ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
         ...(launch.problems ?? []).map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, 'error'))),
@@ -270,6 +276,19 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     tree.delete();
     for (const t of extraTrees) t.delete();
   }
+}
+
+/**
+ * `--deepspeed --deepspeed_config PATH`, written once and unconditionally: the plan that reads the
+ * config (mapping/deepspeed-config.ts). Without --deepspeed Megatron-DeepSpeed never reads it.
+ */
+function deepspeedFor(occurrences: FlagOccurrence[], table: FlagTable, read: (configOccurrence: FlagOccurrence) => DeepspeedConfig, text: (token: Token) => string | undefined): DeepspeedPlan | undefined {
+  const canonical = (o: FlagOccurrence) => table.lookup(o.flag)?.flag ?? o.flag;
+  const configs = occurrences.filter((o) => canonical(o) === '--deepspeed_config');
+  const engine = occurrences.some((o) => canonical(o) === '--deepspeed' || canonical(o) === '--deepscale');
+  if (!engine || configs.length !== 1 || configs[0].condition || configs[0].values.length !== 1) return undefined;
+  const flags: LaunchFlags = { of: (flag) => occurrences.filter((o) => canonical(o) === flag), text };
+  return deepspeedPlan(configs[0], read(configs[0]), occurrences, flags);
 }
 
 /**

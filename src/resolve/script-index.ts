@@ -42,6 +42,8 @@ export interface ScriptIndex {
   commands: Array<{ node: Node; statementStart: number; branchPath: string }>;
   /** `[ ... ]` and `[[ ... ]]` tests. */
   tests: Node[];
+  /** `<<EOT` here-documents (the heredoc_redirect nodes), in source order. */
+  heredocs: Array<{ node: Node; statementStart: number; branchPath: string }>;
 }
 
 /** The statement that holds `node`: its ancestor right below a program, block or branch. */
@@ -60,6 +62,7 @@ export function indexScript(root: Node): ScriptIndex {
   const assignments = new Map<string, Assignment[]>();
   const commands: ScriptIndex['commands'] = [];
   const tests: Node[] = [];
+  const heredocs: ScriptIndex['heredocs'] = [];
   // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
   // largest cost of a tree walk in web-tree-sitter). The walk keeps, for each ancestor, its type
   // and its statement start, so that nothing climbs `parent` chains (each `parent` step costs the
@@ -93,6 +96,8 @@ export function indexScript(root: Node): ScriptIndex {
         commands.push({ node, statementStart, branchPath: here });
       } else if (type === 'test_command') {
         tests.push(cursor.currentNode);
+      } else if (type === 'heredoc_redirect') {
+        heredocs.push({ node: cursor.currentNode, statementStart, branchPath: here });
       } else if (type === 'array') {
         if (cursor.currentNode.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'an array'));
       } else if ((type === 'string' || type === 'raw_string') && cursor.endIndex - cursor.startIndex > 2 * MAX_WORDS) {
@@ -106,7 +111,7 @@ export function indexScript(root: Node): ScriptIndex {
         continue;
       }
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return { assignments, commands, tests };
+        if (!cursor.gotoParent()) return { assignments, commands, tests, heredocs };
         paths.pop();
         types.pop();
         starts.pop();

@@ -104,4 +104,6 @@ export interface FlagOccurrence {
   placeholder?: string;
   /** Written inside `${X:+...}` (or `${X:-...}`): it reaches the program only under that condition. */
   condition?: Omit<Alternate, 'tokens'>;
+  /** Not written in the script: a setting of the DeepSpeed config that this --deepspeed_config occurrence names, read as a flag. */
+  standInFor?: FlagOccurrence;
 }
