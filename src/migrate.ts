@@ -24,10 +24,10 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
-import { sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
+import { literalAssignments, sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
 import { launchWorldSize, verificationInput } from './verify/requests.js';
 import { startFindings } from './mapping/start-checks.js';
-import type { FlagOccurrence, Token } from './resolve/types.js';
+import type { Choice, FlagOccurrence, Token } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
 import { conditionText } from './resolve/alternates.js';
 import { readDeepspeedConfig, type DeepspeedConfig } from './resolve/deepspeed-config.js';
@@ -43,6 +43,9 @@ export const DEFAULT_BRIDGE_ROOT = '${MEGATRON_BRIDGE_DIR:-/opt/Megatron-Bridge}
 export const DEFAULT_RECIPE = VANILLA;
 
 const tablesByExtra = new WeakMap<object, FlagTable>();
+
+/** Flags that choose the precision preset (a `--${DTYPE}` choice cannot be combined with them). */
+const PRECISION_CHOICE_FLAGS = new Set(['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid']);
 
 /** Rules whose settings come from their one flag alone, so a conditional flag of theirs stays conditional. */
 const SELF_CONTAINED_RULES = new Set(['mock-data', 'distributed-optimizer']);
@@ -82,6 +85,12 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable, fold: (conv
     for (const c of result.conversions) byOcc.set(c.occurrence, c);
     findings.push(...result.findings);
     if (result.dataset === 'megatron-indexed' || (result.dataset && !dataset)) dataset = result.dataset;
+  }
+  // A precision chosen by a variable (`--${DTYPE}`) stands alone: with other precision flags beside it, it is not migrated.
+  const chosen = occurrences.filter((o) => o.choice);
+  const precisionFlags = occurrences.filter((o) => !o.choice && PRECISION_CHOICE_FLAGS.has(entryOf(o)?.flag ?? o.flag));
+  if (chosen.length && precisionFlags.length) {
+    for (const o of chosen) byOcc.set(o, removed(o, `the launch also gives ${precisionFlags.map((p) => p.flag).join(', ')}, so the precision cannot be chosen by $${o.choice!.variable} alone`, 'error', entryOf(o)));
   }
   for (const o of occurrences) {
     const rule = entryOf(o)?.rule;
@@ -147,7 +156,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     const read = new Map<Launch, { resolved: ReturnType<typeof resolveArguments>; flags: ReturnType<typeof readFlags>; kind: LaunchKind }>();
     for (const launch of gpt) {
       const resolved = resolveArguments(launch, index, lines, carriers, analysed);
-      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed), (t) => staticWordText(t, scriptValues()));
+      const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed), (t) => staticWordText(t, scriptValues()), (t) => precisionChoices(t, index, lines));
       const kind = launchKind(launch.entryName, flags.occurrences, flags.strays, table, analysed);
       read.set(launch, { resolved, flags, kind });
       if (kind.kind !== 'training') for (const name of resolved.carriers.keys()) frozen.add(name);
@@ -276,6 +285,19 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     tree.delete();
     for (const t of extraTrees) t.delete();
   }
+}
+
+/** The values a `--${V}` word may name: only precision flags, whose overrides can be chosen by value at run time. */
+const CHOOSABLE = new Set(['bf16', 'fp16']);
+
+function precisionChoices(token: Token, index: ReturnType<typeof indexScript>, lines: SourceLines): Choice[] | undefined {
+  const [dashes, reference, ...rest] = token.parts;
+  if (rest.length || dashes?.kind !== 'lit' || dashes.text !== '--' || reference?.kind !== 'exp' || !reference.name || reference.array || !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(reference.text)) return undefined;
+  const assignments = literalAssignments(index, reference.name);
+  if (!assignments || !assignments.every((a) => CHOOSABLE.has(a.value))) return undefined;
+  const values = [...new Set(assignments.map((a) => a.value))];
+  const assignedOn = assignments.map((a) => lines.lineOf(a.offset));
+  return values.map((value) => ({ variable: reference.name!, value, values, lines: assignedOn }));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Severity } from '../findings.js';
 import { leadingLiteral } from '../parse/words.js';
 import type { Arity } from '../mapping/types.js';
-import type { FlagOccurrence, Part, Segment, Token } from './types.js';
+import type { Choice, FlagOccurrence, Part, Segment, Token } from './types.js';
 import type { SourceLines } from '../parse/source-lines.js';
 import { isFlagToken, plainReference } from './arguments.js';
 import { conditionText } from './alternates.js';
@@ -109,6 +109,8 @@ export function readFlags(
   splitOf?: (token: Token) => { words: string[]; offset: number } | undefined,
   /** The text of a word built from variables the script fixes (`--${DTYPE}` with DTYPE=fp16), when known. */
   staticText?: (token: Token) => string | undefined,
+  /** The flags a `--${V}` word can be, when the script gives V only literal values that name flags it can choose between. */
+  choicesOf?: (token: Token) => Choice[] | undefined,
 ): { occurrences: FlagOccurrence[]; strays: Stray[] } {
   const occurrences: FlagOccurrence[] = [];
   const strays: Stray[] = [];
@@ -126,6 +128,27 @@ export function readFlags(
           nameFrom = t.parts.map((p) => p.text).join('');
           t = { ...t, parts: [{ kind: 'lit', text: known }], splat: false };
         }
+      }
+      const choices = nameFrom === undefined && !condition ? choicesOf?.(t) : undefined;
+      if (choices && choices.every((c) => arityOf(`--${c.value}`) === 0)) {
+        // One occurrence per value, each in a branch of its own (they never hold together).
+        for (const choice of choices) {
+          const flag = `--${choice.value}`;
+          occurrences.push({
+            flag,
+            values: [],
+            flagToken: t,
+            inlineValue: false,
+            segment: { ...segment, branchPath: `${segment.branchPath}/\${${choice.variable}}=${choice.value}@${t.start}` },
+            start: t.start,
+            end: t.end,
+            line: lines.lineOf(t.start),
+            problems: [],
+            choice,
+          });
+        }
+        i++;
+        continue;
       }
       if (!startsLikeFlag(t)) {
         const alt = condition ? undefined : t.alternate;

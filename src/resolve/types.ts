@@ -81,6 +81,15 @@ export interface Segment {
   line: number;
 }
 
+/** One value of a variable that names a flag (`--${DTYPE}`), and every value the script gives it. */
+export interface Choice {
+  variable: string;
+  value: string;
+  values: string[];
+  /** 1-based lines of the assignments. */
+  lines: number[];
+}
+
 /** A Megatron-LM flag occurrence with its value words, as written. */
 export interface FlagOccurrence {
   /** Option string as written (before `=`), e.g. "--num-layers". */
@@ -104,6 +113,11 @@ export interface FlagOccurrence {
   placeholder?: string;
   /** Written inside `${X:+...}` (or `${X:-...}`): it reaches the program only under that condition. */
   condition?: Omit<Alternate, 'tokens'>;
+  /**
+   * The flag name is `--${V}` and the script sets V to a few literal values (`DTYPE=fp16`, in a
+   * branch `DTYPE=bf16`): this occurrence is the flag for one of them.
+   */
+  choice?: Choice;
   /** Not written in the script: a setting of the DeepSpeed config that this --deepspeed_config occurrence names, read as a flag. */
   standInFor?: FlagOccurrence;
 }

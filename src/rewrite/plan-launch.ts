@@ -15,6 +15,7 @@ import type { RemovalKind } from '../mapping/convert.js';
 import { commentAnchor, deletionRange, mergeDeletions, type Edit } from './edits.js';
 import { overrideShellText, ShellTextError } from './shell-text.js';
 import { rewriteDeepspeed } from './deepspeed-launcher.js';
+import { rewriteChoice } from './choices.js';
 import { conditionText } from '../resolve/alternates.js';
 
 export interface LaunchPlanInput {
@@ -151,9 +152,15 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     report.findings.push({ line: occ.line, severity, message: `removed \`${written}\`: ${reason}` });
   };
 
+  /** `--${V}` words with a flag per value of V, by the word's start. */
+  const choices = new Map<number, Conversion[]>();
   for (const c of [...conversions].sort((a, b) => a.occurrence.start - b.occurrence.start)) {
     const occ = c.occurrence;
     for (const n of c.notes) report.findings.push(at(occ.line, n));
+    if (occ.choice) {
+      choices.set(occ.flagToken.start, [...(choices.get(occ.flagToken.start) ?? []), c]);
+      continue;
+    }
     if (occ.nameFrom) report.findings.push(at(occ.line, warning(`\`${occ.nameFrom}\` is ${occ.flag} here (the variable is set once in the script), so it is migrated as ${occ.flag}: a later change of that variable no longer changes this setting; edit the override instead`)));
     if (!c.removed && occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
       report.findings.push({ line: occ.line, severity: 'warning', message: `the value of ${occ.flag} holds quote characters that reach the program literally (they are inside a string that is split into words, so bash does not remove them); the override keeps them: check that this is what you meant` });
@@ -208,6 +215,19 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
       }
     }
     remove(c, c.removed?.reason ?? 'no Bridge override', c.removed?.kind ?? 'unmapped', c.removed?.severity);
+  }
+  for (const group of choices.values()) {
+    const rewrite = rewriteChoice(group, lines, input.keyFor);
+    const line = group[0].occurrence.line;
+    if (rewrite.problem) {
+      report.findings.push({ line, severity: 'error', message: `${rewrite.problem}; it reaches run_recipe.py as written, which rejects it` });
+      continue;
+    }
+    edits.push(...rewrite.edits);
+    for (const { value, overrides } of rewrite.byValue) {
+      for (const o of overrides) report.overrides.push({ key: o.key, value: partsText(renderHydra(o.value)), flag: `--${value}`, line, condition: `when $${rewrite.variable} is ${value}` });
+    }
+    report.findings.push({ line, severity: 'warning', message: `the precision is chosen by $${rewrite.variable} at run time: its overrides for each value are set by a \`case\` above this statement (${rewrite.byValue.map((v) => `${v.value}: ${v.overrides.map(overrideText).join(' ')}`).join('; ')}); any other value reaches run_recipe.py as --$${rewrite.variable}, which it rejects` });
   }
   // Removed words at the end of the launch line go together with the continuations before them,
   // so that no dangling ` \` is left.

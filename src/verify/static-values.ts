@@ -103,3 +103,16 @@ export function staticWordText(token: { parts: Array<{ kind: 'lit' | 'exp'; text
   }
   return text;
 }
+
+/** Every value the script gives `name`, when each assignment is a plain literal (no `+=`, no expansion). */
+export function literalAssignments(index: ScriptIndex, name: string): Array<{ value: string; offset: number }> | undefined {
+  const list = index.assignments.get(name);
+  if (!list?.length) return undefined;
+  const found: Array<{ value: string; offset: number }> = [];
+  for (const assignment of list) {
+    const value = assignment.value && !assignment.append ? literal(assignment.value, new Map()) : undefined;
+    if (value === undefined || assignment.value?.type === 'array') return undefined;
+    found.push({ value, offset: assignment.node.startIndex });
+  }
+  return found;
+}
