@@ -252,7 +252,7 @@ async function main() {
         const size = verifierWorldSize(counterpart);
         // words the script's callers pass ("$@": capture.py's nine "1"), left out of what the verifier judges
         const forwarded = new Set(record.strays.filter((stray) => NOT_COUNTED.has(stray.cause)).map((stray) => stray.index));
-        record.originalInvalid = originalInvalid(original.words, table, new Set(counterpart.words.filter((_, at) => forwarded.has(at))));
+        record.originalInvalid = originalInvalid(original.words, table, new Set(counterpart.words.filter((_, at) => forwarded.has(at))), size.worldSize);
         // deepspeed passes --local_rank=N to the script unless told --no_local_rank (deepspeed/launcher/launch.py)
         const deepspeed = (counterpart.prefix[0] ?? '').split('/').pop() === 'deepspeed' && !counterpart.prefix.includes('--no_local_rank');
         jsonl.push({

@@ -126,6 +126,9 @@ const cases = [
     assert.equal(originalInvalid(['--data-path', '--mock-data'], table), null);
     assert.equal(originalInvalid(['--train-iters', '0'], table), 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)');
     assert.equal(originalInvalid(['--num-layers', '4', '--data-path', 'a', '--train-iters', '10'], table), null);
+    assert.equal(originalInvalid(['--data-path', '1'], table), "the original's --data-path is capture.py's stand-in `1` (no such dataset: Megatron-LM stops when it builds the data)");
+    assert.equal(originalInvalid(['--micro-batch-size', '1', '--global-batch-size', '1', '--data-path', 'a'], table, new Set(), 2), "the original's global batch 1 is not a multiple of micro batch 1 x 2 data-parallel ranks (2 processes as captured, often capture.py's stand-in counts): Megatron-LM stops at start-up");
+    assert.equal(originalInvalid(['--micro-batch-size', '1', '--global-batch-size', '4', '--tensor-model-parallel-size', '2', '--data-path', 'a'], table, new Set(), 8), null);
   }],
 ];
 

@@ -8,8 +8,11 @@
  */
 import { splitMegatronArgv } from './megatron-argv.mjs';
 
-/** `forwardedWords`: words the script's own callers pass ("$@"), which are not judged. */
-export function originalInvalid(words, table, forwardedWords = new Set()) {
+/**
+ * `forwardedWords`: words the script's own callers pass ("$@"), which are not judged. `worldSize`:
+ * the launcher's process count as captured (null when unknown).
+ */
+export function originalInvalid(words, table, forwardedWords = new Set(), worldSize = null) {
   const { flags, positionals } = splitMegatronArgv(words, table);
   const stray = positionals.find((positional) => !forwardedWords.has(positional.word));
   if (stray) return `the original passes '${stray.word}' where Megatron-LM expects a flag (argparse: unrecognized arguments)`;
@@ -18,6 +21,17 @@ export function originalInvalid(words, table, forwardedWords = new Set()) {
   const last = new Map(flags.map((flag) => [flag.flag, flag]));
   const dataPath = last.get('--data-path');
   if (dataPath && dataPath.values.length === 0 && !last.has('--mock-data')) return 'the original passes --data-path with no path (its value is a command substitution or an unset variable)';
+  if (dataPath && dataPath.values.length && dataPath.values.every((value) => value === '1')) return "the original's --data-path is capture.py's stand-in `1` (no such dataset: Megatron-LM stops when it builds the data)";
+  const integer = (flag, fallback) => {
+    const value = last.get(flag)?.values[0];
+    return value === undefined ? fallback : /^\d+$/.test(value) ? Number(value) : undefined;
+  };
+  const [micro, global, tp, pp, cp] = [integer('--micro-batch-size', undefined), integer('--global-batch-size', undefined), integer('--tensor-model-parallel-size', 1), integer('--pipeline-model-parallel-size', 1), integer('--context-parallel-size', 1)];
+  if (worldSize && micro && global && tp && pp && cp && worldSize % (tp * pp * cp) === 0) {
+    const dataParallel = worldSize / (tp * pp * cp);
+    // megatron/training/arguments.py asserts this before anything else runs.
+    if (global % (micro * dataParallel) !== 0) return `the original's global batch ${global} is not a multiple of micro batch ${micro} x ${dataParallel} data-parallel ranks (${worldSize} processes as captured, often capture.py's stand-in counts): Megatron-LM stops at start-up`;
+  }
   const iterations = last.get('--train-iters');
   if (iterations && iterations.values[0] === '0') return 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)';
   return null;
