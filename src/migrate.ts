@@ -63,7 +63,7 @@ function tableFor(options: MigrateOptions): FlagTable {
   return table;
 }
 
-function convertAll(occurrences: FlagOccurrence[], table: FlagTable, fold: (conversions: Conversion[]) => Conversion[] = (c) => c) {
+function convertAll(occurrences: FlagOccurrence[], table: FlagTable, valueText: (token: Token) => string | undefined, fold: (conversions: Conversion[]) => Conversion[] = (c) => c) {
   const entryOf = (o: FlagOccurrence) => table.lookup(o.flag);
   const byOcc = new Map<FlagOccurrence, Conversion>();
   for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
@@ -75,7 +75,7 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable, fold: (conv
   for (const rule of rules) {
     let result;
     try {
-      result = rule.apply({ occurrences: SELF_CONTAINED_RULES.has(rule.name) ? occurrences : unconditional, entryOf });
+      result = rule.apply({ occurrences: SELF_CONTAINED_RULES.has(rule.name) ? occurrences : unconditional, entryOf, valueText });
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       // A bad value (`--seq-length abc`): the rule's flags are not converted, and say why.
@@ -196,7 +196,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const deepspeed = deepspeedFor(flags.occurrences, table, (configOccurrence) => readDeepspeedConfig(configOccurrence.values[0], index, analysed, lines, scriptValues(), launch.start, launch.branchPath), (token) => tokenText(token) ?? staticWordText(token, scriptValues()));
       // The flags as the run sees them: a DeepSpeed config the script writes is read as the flags it stands for.
       const occurrences = deepspeed?.occurrences ?? flags.occurrences;
-      const converted = convertAll(occurrences, table, deepspeed?.fold);
+      const converted = convertAll(occurrences, table, (token) => tokenText(token) ?? staticWordText(token, scriptValues()), deepspeed?.fold);
       const findings: Finding[] = [
         ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
         ...(launch.problems ?? []).map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, 'error'))),

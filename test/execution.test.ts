@@ -110,7 +110,7 @@ describe('execution under stub launchers', () => {
             continue;
           }
           // Megatron-LM flags that DeepSpeed's engine did not use (its config's settings trained instead).
-          if (migrated[i].removed.some((u) => u.flag === f.flag && u.reason.startsWith('under DeepSpeed'))) continue;
+          if (migrated[i]?.removed.some((u) => u.flag === f.flag && u.reason.startsWith('under DeepSpeed'))) continue;
           const problem = checkFlag(f, flags, overrides, removedFlags, b.args[3]);
           expect(problem, `${name}: ${f.flag} ${f.values.join(' ')}`).toBeUndefined();
         }

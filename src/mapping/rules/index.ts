@@ -7,6 +7,7 @@ import { vppRule, gqaRule } from './model-shape.js';
 import { swigluRule, distributedOptimizerRule, mockDataRule } from './simple.js';
 import { profilingRule } from './profiling.js';
 import { biasFusionRule } from './bias-fusion.js';
+import { deepspeedMoeRule } from './deepspeed-moe.js';
 
 export const rules: Rule[] = [
   precisionRule,
@@ -20,6 +21,7 @@ export const rules: Rule[] = [
   mockDataRule,
   profilingRule,
   biasFusionRule,
+  deepspeedMoeRule,
 ];
 
 export type { Rule, RuleContext, RuleResult } from './rule.js';

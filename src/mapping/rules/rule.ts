@@ -8,6 +8,8 @@ import type { Message } from '../../findings.js';
 export interface RuleContext {
   occurrences: FlagOccurrence[];
   entryOf(occ: FlagOccurrence): MappingEntry | undefined;
+  /** A value word's text with the values the script fixes put in (`$EP_SIZE` with EP_SIZE=1), when known. */
+  valueText?(token: FlagOccurrence['values'][number]): string | undefined;
 }
 
 export interface RuleResult {
