@@ -46,7 +46,7 @@ function batchSize(flag: string, key: string): Handler {
   return (value, reading, flags) => {
     if (!isNumber(value) || !Number.isInteger(value)) return void reading.problems.push(`${key} is ${shown(value)}, not a number the script fixes`);
     const given = flags.of(flag);
-    if (given.length === 0) return void reading.problems.push(`${key} is ${value} but the launch gives no ${flag}: Megatron-DeepSpeed then counts iterations in steps of its own batch size; add ${flag} ${value} to the launch`);
+    if (given.length === 0) return void reading.problems.push(`${key} is ${value} but the launch gives no ${flag}, so the batch size Bridge would train with is not known to be the config's; add ${flag} ${value} to the launch`);
     const texts = new Set(given.map((o) => (o.values.length === 1 ? flags.text(o.values[0]) : undefined)));
     const [text] = [...texts];
     if (texts.size !== 1 || text === undefined) return void reading.problems.push(`${key} is ${value} and ${flag} takes its value from the environment or a branch, so bridge-migrate cannot check that they agree`);
