@@ -337,8 +337,9 @@ function group(entries) {
 }
 
 // Words the original Megatron-LM launch received as well: the script's own "$@" (capture.py passes nine "1"
-// arguments) or positional words; shown apart, not counted as strays.
-const NOT_COUNTED = new Set(['forwarded-script-arguments', 'positional-word-also-in-original']);
+// arguments), positional words, or capture.py's stand-in "1" for an unset variable where the original had it
+// after a flag of unknown arity; shown apart, not counted as strays.
+const NOT_COUNTED = new Set(['forwarded-script-arguments', 'positional-word-also-in-original', 'stand-in-also-in-original']);
 
 function summarize({ options, manifest, perScript, launchRecords, verify, first, second, captureStats, started }) {
   const repos = new Map();

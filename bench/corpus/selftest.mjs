@@ -49,6 +49,20 @@ const cases = [
     assert.deepEqual(record.lost.map((lost) => [lost.flag, lost.key, lost.cause]), [['--hidden-size', 'model.hidden_size', 'flag-left-raw']]);
     assert.deepEqual(record.strays.map((stray) => [stray.word, stray.cause]), [['--hidden-size', 'megatron-flag-left'], ['768', 'value-word-left']]);
   }],
+  ['stand-in words of unset option strings after a flag of unknown arity in the original are not strays, as many as it had', () => {
+    // `--fork-tokenizer Tok ${unset_opts} ${more_unset}`: capture.py's "1" for each unset variable reaches both runs.
+    const record = judge(
+      ['torchrun', 'pretrain_gpt.py', '--num-layers', '1', '--fork-tokenizer', 'Tok', '1', '1'],
+      [...RUNNER, 'model.num_layers=1', '1', '1', '1'],
+      { overrides: [{ key: 'model.num_layers', flag: '--num-layers', value: '1', line: 3 }], unmapped: [{ flag: '--fork-tokenizer', line: 4, kind: 'unmapped', reason: 'fork flag' }] });
+    assert.deepEqual(record.strays.map((stray) => [stray.word, stray.cause]), [['1', 'stand-in-also-in-original'], ['1', 'stand-in-also-in-original'], ['1', 'value-word-left']]);
+    // A fork switch the report removed alone (`--fork-switch`): every stand-in after it is spare.
+    const afterSwitch = judge(
+      ['torchrun', 'pretrain_gpt.py', '--num-layers', '1', '--fork-switch', '1', '1'],
+      [...RUNNER, 'model.num_layers=1', '1', '1', '1'],
+      { overrides: [{ key: 'model.num_layers', flag: '--num-layers', value: '1', line: 3 }], unmapped: [{ flag: '--fork-switch', line: 4, text: '--fork-switch', kind: 'unmapped', reason: 'fork flag' }] });
+    assert.deepEqual(afterSwitch.strays.map((stray) => [stray.word, stray.cause]), [['1', 'stand-in-also-in-original'], ['1', 'stand-in-also-in-original'], ['1', 'value-word-left']]);
+  }],
   ['a value with blanks split into words: the override holds the first word, the rest are strays', () => {
     const record = judge(
       ['torchrun', 'pretrain_gpt.py', '--tokenizer-model', 'PATH OR NAME'],

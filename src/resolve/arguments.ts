@@ -6,7 +6,8 @@
  */
 import type { Severity } from '../findings.js';
 import { parseBash, type Node } from '../parse/parser.js';
-import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral } from '../parse/words.js';
+import { splitDqString, splitLiteral, wordToken, wordParts, leadingLiteral, staticParts } from '../parse/words.js';
+import { codeWordOf } from './code-element.js';
 import type { ExpansionMode, Segment, Token, WordContext } from './types.js';
 import type { Assignment, ScriptIndex } from './script-index.js';
 import type { Launch } from './launches.js';
@@ -120,8 +121,9 @@ const PLAIN_CODE = /^[A-Za-z0-9_\-.,\/:=+@%\s]*$/;
 /**
  * Tokens of an array whose elements are joined into code that bash parses again (`"... ${A[@]}"`
  * inside a launch string run by `bash -c` or eval). Each element's value becomes code text, so an
- * element is read word by word as code; undefined when an element's value would not read as
- * plain words (quotes, escapes, operators or a newline in it).
+ * element is read word by word as code. A literal element whose quotes or escapes only the second
+ * parse removes (`"'(...)'"`) is the one word that parse gives. Undefined when an element's value
+ * would not read that way (an expansion beside quotes, an operator, several words with quotes).
  */
 export function codeArrayTokens(a: Assignment, source: string): Token[] | undefined {
   const v = a.value;
@@ -130,10 +132,19 @@ export function codeArrayTokens(a: Assignment, source: string): Token[] | undefi
   for (const c of v.namedChildren) {
     if (!c || c.type === 'comment') continue;
     const parts = wordParts(c, source);
-    if (parts.some((p) => p.kind === 'lit' && (!PLAIN_CODE.test(p.text) || p.text.includes('\n')))) return undefined;
+    if (parts.some((p) => p.kind === 'lit' && (!PLAIN_CODE.test(p.text) || p.text.includes('\n')))) {
+      // Literal text with quotes or escapes that the second parse removes: one word, the whole element.
+      const value = staticParts(parts);
+      const word = value === undefined ? undefined : codeWordOf(value);
+      if (word === undefined) return undefined;
+      tokens.push({ parts: [{ kind: 'lit', text: word }], start: c.startIndex, end: c.endIndex, ctx: 'word-code', splat: false });
+      continue;
+    }
     // An element with blanks is read word by word inside its quotes; any other is one word.
     if (c.type === 'string' && hasBlank(c, source)) tokens.push(...splitDqString(c, source, 'dq-code'));
     else if (c.type === 'raw_string' && hasBlank(c, source)) tokens.push(...splitLiteral(source.slice(c.startIndex + 1, c.endIndex - 1), c.startIndex + 1, 'sq-code'));
+    // Blanks outside quotes (`a\ b`, `--x="a b"`) split the word when the code is parsed again.
+    else if (parts.some((p) => p.kind === 'lit' && /\s/.test(p.text))) return undefined;
     else tokens.push(wordToken(c, source, 'word-code'));
   }
   return tokens;

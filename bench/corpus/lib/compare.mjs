@@ -148,8 +148,15 @@ export function compareLaunch({ original, migrated, reportLaunch, table, lineOf,
   if (launcherName === 'deepspeed' && !migrated.prefix.includes('--no_local_rank')) {
     record.strays.push({ word: '--local_rank=0', cause: 'deepspeed-launcher-adds-local-rank', flag: null });
   }
+  let spareStandIns = standInsAfterUnknownFlags(split, reportUnmapped);
   for (const stray of recipeArgv.strays) {
-    record.strays.push({ ...classifyStray(stray, split, table, forwardsArgs), index: stray.index });
+    const classified = classifyStray(stray, split, table, forwardsArgs);
+    if (spareStandIns > 0 && classified.word === STAND_IN && ['value-word-left', 'word-not-in-original'].includes(classified.cause)) {
+      spareStandIns -= 1;
+      record.strays.push({ word: classified.word, cause: 'stand-in-also-in-original', flag: null, index: stray.index });
+      continue;
+    }
+    record.strays.push({ ...classified, index: stray.index });
   }
   const optionCounts = new Map();
   for (const option of recipeArgv.options) {
@@ -241,6 +248,27 @@ function missingCause(item, reported, unmapped, recipeArgv) {
   if (reported) return 'report-says-emitted-but-key-absent';
   if (unmapped) return `reported-${unmapped.kind}`;
   return 'not-in-report';
+}
+
+/** capture.py's value for every variable the script reads and nobody sets (an unset option string too). */
+const STAND_IN = '1';
+
+/**
+ * Stand-in words the original received after the values of a flag the table does not know: the measure
+ * reads such a flag as taking every following word, but cannot know its arity, so these words are no more
+ * that flag's values than positionals (`--fork-flag X ${unset_opts}` gives `--fork-flag X 1`). The flag's
+ * values are as many words as the report's removal of it holds after the flag (`--fork-switch`: none), else
+ * one. As many stray stand-ins of the migrated launch are the same words, not strays the tool left.
+ */
+function standInsAfterUnknownFlags(split, reportUnmapped) {
+  let count = 0;
+  for (const item of split.flags) {
+    if (item.entry) continue;
+    const removals = reportUnmapped.filter((removed) => removed.flag === item.spelled && typeof removed.text === 'string');
+    const taken = removals.length ? Math.max(...removals.map((removed) => removed.text.trim().split(/\s+/).length - 1)) : 1;
+    count += item.values.slice(taken).filter((value) => value === STAND_IN).length;
+  }
+  return count;
 }
 
 function classifyStray(stray, split, table, forwardsArgs) {
