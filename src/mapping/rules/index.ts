@@ -8,6 +8,7 @@ import { swigluRule, distributedOptimizerRule, mockDataRule } from './simple.js'
 import { profilingRule } from './profiling.js';
 import { biasFusionRule } from './bias-fusion.js';
 import { deepspeedMoeRule } from './deepspeed-moe.js';
+import { legacyRopeRule } from './legacy-rope.js';
 
 export const rules: Rule[] = [
   precisionRule,
@@ -22,6 +23,7 @@ export const rules: Rule[] = [
   profilingRule,
   biasFusionRule,
   deepspeedMoeRule,
+  legacyRopeRule,
 ];
 
 export type { Rule, RuleContext, RuleResult } from './rule.js';
