@@ -351,7 +351,7 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
         folded: 0, unverified: 0, volatile: 0, originalMissingValue: 0, strays: 0, strayFlags: 0, forwarded: 0, runnerFlags: 0,
         noLaunchReached: 0, changedNoLaunchText: 0, changedNoLaunchExecuted: 0, bashRegressions: 0, notIdempotent: 0,
         negativeValues: 0, negativesChanged: 0, toolErrors: 0, captureProblems: 0, starts: 0, fails: 0, noResult: 0,
-        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, failsNotBlockedStandIn: 0, startsWithMismatch: 0, startsIgnoring: 0,
+        ready: 0, review: 0, blocked: 0, failsNotBlocked: 0, failsNotBlockedStandIn: 0, originalValid: 0, startsOriginalValid: 0, startsWithMismatch: 0, startsIgnoring: 0,
       });
     }
     return repos.get(repo);
@@ -443,8 +443,10 @@ function summarize({ options, manifest, perScript, launchRecords, verify, first,
     for (const entry of record.unverifiedValues) unverifiedValues.push({ id: record.id, cause: entry.flag, ...entry, ...where(item, entry.line) });
     for (const entry of record.droppedSilently) droppedSilently.push({ id: record.id, cause: 'dropped-without-a-report-entry', flag: entry.flag, values: entry.values, ...where(item, entry.line) });
     if (record.verify) {
+      if (!record.originalInvalid) stats.originalValid += 1;
       if (record.verify.status === 'starts') {
         stats.starts += 1;
+        if (!record.originalInvalid) stats.startsOriginalValid += 1;
         if (record.verify.ignored.length) stats.startsIgnoring += 1;
         // Not the migration's: a value that reads the clock (a timestamped path) differs between the
         // two runs, and a flag Megatron-LM's argparse rejected (capture.py's empty stand-in) has no value.

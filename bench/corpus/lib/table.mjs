@@ -8,7 +8,7 @@ export function renderTable(results) {
     'migrated: with strays / clean',
     'mappable values', 'arrived', 'lost (reported)', 'strays (flags)', '"$@"/positional words', 'changed w/o launch: text / run',
     'bash -n regr.', '2nd run changes', 'negatives changed', ...(withVerdicts ? ['verdicts: ready / review / blocked'] : []),
-    ...(withVerify ? ['starts', 'fails (not blocked / of which the original is invalid too)', 'starts, value differs'] : [])];
+    ...(withVerify ? ['starts', 'fails (not blocked / of which the original is invalid too)', 'starts, value differs', 'starts where the original is valid'] : [])];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, index) => (index ? '---:' : '---')).join('|')}|`];
   for (const stats of [...results.repos, results.total]) {
     const name = stats.repo === 'total' ? '**total**' : stats.repo;
@@ -21,7 +21,7 @@ export function renderTable(results) {
       `${stats.changedNoLaunchText} / ${stats.changedNoLaunchExecuted}`, stats.bashRegressions, stats.notIdempotent,
       `${stats.negativesChanged}/${stats.negativeValues}`,
       ...(withVerdicts ? [`${stats.ready} / ${stats.review} / ${stats.blocked}`] : []),
-      ...(withVerify ? [`${stats.starts} (${percent(stats.starts, stats.migrated)})`, `${stats.fails} (${stats.failsNotBlocked} / ${stats.failsNotBlockedStandIn})`, stats.startsWithMismatch] : []),
+      ...(withVerify ? [`${stats.starts} (${percent(stats.starts, stats.migrated)})`, `${stats.fails} (${stats.failsNotBlocked} / ${stats.failsNotBlockedStandIn})`, stats.startsWithMismatch, `${stats.startsOriginalValid} / ${stats.originalValid} (${percent(stats.startsOriginalValid, stats.originalValid)})`] : []),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
