@@ -9,9 +9,35 @@ value Bridge's config holds after the overrides.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 
-TYPES = {"int": int, "float": float, "str": str}
+def _layer_pattern(text: str):
+    """Megatron-LM's moe_freq_type: an int, or a list expression it evaluates ("([0]*3+[1]*58)").
+
+    Evaluated over Python's own syntax tree with only list literals of ints, + and * allowed (what
+    Megatron-LM's eval gives for such expressions; anything else is rejected, never executed).
+    """
+    if "[" not in text:
+        return int(text)
+
+    def value(node):
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.List) and all(isinstance(item, ast.Constant) and type(item.value) is int for item in node.elts):
+            return [item.value for item in node.elts]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+            left, right = value(node.left), value(node.right)
+            return left + right if isinstance(node.op, ast.Add) else left * right
+        raise ValueError(f"not a layer pattern: {text}")
+
+    result = value(ast.parse(text, mode="eval").body)
+    if not isinstance(result, list):
+        raise ValueError(f"not a layer pattern: {text}")
+    return result
+
+
+TYPES = {"int": int, "float": float, "str": str, "layer-pattern": _layer_pattern}
 
 
 def load_table(path: str) -> dict:

@@ -8,7 +8,8 @@
 export type Arity = 0 | 1 | 2 | 3 | '?' | '*' | '+';
 
 /** Type of each value as Megatron-LM's argparse converts it. */
-export type ValueType = 'int' | 'float' | 'str' | 'bool';
+/** `layer-pattern`: Megatron-LM's moe_freq_type, an int or a list expression like ([0]*3+[1]*58). */
+export type ValueType = 'int' | 'float' | 'str' | 'bool' | 'layer-pattern';
 
 /**
  * How the flag's value(s) become the Bridge value.

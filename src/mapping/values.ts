@@ -4,6 +4,7 @@ import { staticParts } from '../parse/words.js';
 import type { ValueType } from './types.js';
 import type { HydraValue } from './hydra.js';
 import { floatText, intText } from './hydra.js';
+import { evaluateLayerPattern } from './layer-pattern.js';
 
 export class ValueError extends Error {}
 
@@ -22,6 +23,13 @@ export function typedValue(token: Token, type: ValueType | undefined, flag: stri
       const t = floatText(s);
       if (t === undefined) throw new ValueError(`${flag} expects a number, got "${s}"`);
       return { kind: 'raw', text: t };
+    }
+    case 'layer-pattern': {
+      if (s === undefined) return { kind: 'num', parts: token.parts, float: false };
+      if (!s.includes('[')) return typedValue(token, 'int', flag);
+      const layers = evaluateLayerPattern(s);
+      if (!layers) throw new ValueError(`${flag} ${s} is not a list expression bridge-migrate can read (integers in [...], + and * by an integer); write it as a Hydra list (model.moe_layer_freq=[0,1,...]) by hand`);
+      return { kind: 'list', items: layers.map((layer) => ({ kind: 'raw' as const, text: String(layer) })) };
     }
     case 'bool': {
       if (s === undefined) return { kind: 'num', parts: token.parts, float: false };

@@ -40,7 +40,19 @@ export function readMegatronArgs(argv: string[]): MlmFlag[] {
   return out;
 }
 
+/** Megatron-LM's moe_freq_type read by hand for the simple shapes fixtures use: [a,b]*n + [c]*m. */
+function layerPattern(v: string): HydraJs {
+  if (!v.includes('[')) return Number(v);
+  const layers: number[] = [];
+  for (const term of v.replace(/[\s()]/g, '').split('+')) {
+    const [list, times = '1'] = term.split('*');
+    for (let i = 0; i < Number(times); i++) layers.push(...list.slice(1, -1).split(',').map(Number));
+  }
+  return layers;
+}
+
 function typed(v: string, type: string | undefined): HydraJs {
+  if (type === 'layer-pattern') return layerPattern(v);
   if (type === 'int') return Number(v);
   if (type === 'float') return new HFloat(Number(v));
   return v;
