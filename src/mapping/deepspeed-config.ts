@@ -185,6 +185,11 @@ function readSettings(config: Read, flags: LaunchFlags): Reading {
     if (handler) handler(value, reading, flags, config);
     else reading.problems.push(`${key} is not a setting bridge-migrate knows how to carry`);
   }
+  // Without train_batch_size, DeepSpeed's batch is micro x accumulation x data-parallel ranks, which
+  // the launch's --global-batch-size is not checked against (DeepSpeed checks the three when all are given).
+  if (!('train_batch_size' in config.settings) && 'gradient_accumulation_steps' in config.settings) {
+    reading.problems.push('the config gives gradient_accumulation_steps but no train_batch_size, so the batch size DeepSpeed trains with depends on the data-parallel size and is not checked against --global-batch-size; add train_batch_size to the config');
+  }
   // DeepSpeed clips nothing unless the config says so (its gradient_clipping default is 0).
   if (!('gradient_clipping' in config.settings)) gradientClipping(0, reading, flags);
   // Megatron-DeepSpeed's own --zero-stage must say what the config says.
