@@ -83,4 +83,6 @@ export interface MigrateResult {
   report: FileReport;
   /** With `verification`: per migrated launch (by its line), the verifier's input. */
   verification?: Array<{ line: number } & VerificationInput>;
+  /** When the text changed: the edits (offsets into the input) that made `output`, for the diff. */
+  edits?: Array<{ start: number; end: number; text: string }>;
 }

@@ -111,7 +111,12 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
       return outcome;
     }
   }
-  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(rawPath && !isUtf8(rawPath) ? rawPath : repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context });
+  if (options.diff && result.report.status === 'changed') {
+    // The edits are offsets into the decoded text: they hold for the text on disk only without a
+    // byte-order mark or CRLF line ends (the diff is then searched for).
+    const edits = decoded.bom || decoded.crlf ? undefined : result.edits;
+    outcome.diff = unifiedDiff(rawPath && !isUtf8(rawPath) ? rawPath : repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context, edits });
+  }
   if (options.keepText === false) {
     outcome.before = undefined;
     outcome.after = undefined;
