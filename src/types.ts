@@ -23,6 +23,12 @@ export interface MigrateOptions {
   table?: FlagTable;
   /** Also return, per migrated launch, what the Bridge verifier needs (`--verify`). */
   verification?: boolean;
+  /**
+   * A syntax check the caller applies to every changed text anyway (the CLI: `bash -n`): when it
+   * accepts the migrated text, the core does not re-parse that text to check that it parses no
+   * worse than the input (bash itself has then said that it parses). Not called for unchanged text.
+   */
+  syntaxAccepted?: (output: string) => boolean;
 }
 
 export interface OverrideReport {

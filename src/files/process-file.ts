@@ -7,7 +7,7 @@ import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions, MigrateResult } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { replaceFile, ChangedOnDisk, WriteRefused, type Original } from './atomic-write.js';
-import { bashSyntaxProblem } from './bash-check.js';
+import { bashAccepts, bashAvailable, bashSyntaxProblem } from './bash-check.js';
 import { readRegularFile, NotReadableError } from './read-regular.js';
 import { displayPath, toBytes, type FsPath } from './fs-path.js';
 import { unifiedDiff } from '../print/diff.js';
@@ -90,9 +90,18 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
     if (e instanceof DecodeError) return failed(e.message);
     throw e;
   }
+  // bash -n's verdict on each text of this file, asked once: the core asks it of the migrated text
+  // (where bash accepts it, the core's own re-parse of it is not needed), the guard below again.
+  const verdicts = new Map<string, boolean>();
+  const accepts = (text: string): boolean => {
+    let accepted = verdicts.get(text);
+    if (accepted === undefined) verdicts.set(text, (accepted = bashAccepts(text)));
+    return accepted;
+  };
+  const syntaxAccepted = (text: string) => bashAvailable() && accepts(text);
   let result;
   try {
-    const r = migrateWithinLimits(decoded.text, { ...options, path }, options.timeLimitMs);
+    const r = migrateWithinLimits(decoded.text, { ...options, path, syntaxAccepted }, options.timeLimitMs);
     if ('limit' in r) return failed(r.limit);
     result = r;
   } catch (e) {
@@ -103,7 +112,7 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
   const outcome: FileOutcome = { path, rawPath, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
   if (result.report.status === 'changed') {
     // The same guard for the dry-run patch, --check and --write: what bash rejects is not offered.
-    const problem = bashSyntaxProblem(decoded.text, result.output);
+    const problem = bashSyntaxProblem(decoded.text, result.output, accepts);
     if (problem) {
       outcome.report = { ...result.report, status: 'error', error: problem, messages: [...result.report.messages, { line: 0, message: problem, severity: 'error' }] };
       outcome.after = outcome.before;
