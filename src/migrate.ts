@@ -258,13 +258,13 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     }
     const placed = commentEdits(lines, comments);
     for (const u of placed.unplaced) report.messages.push(at(0, warning(u)));
-    const output = edits.length ? applyEdits(source, [...placed.edits, ...edits]) : source;
+    const allEdits = [...placed.edits, ...edits];
+    const output = edits.length ? applyEdits(source, allEdits) : source;
     report.status = output === source ? 'unchanged' : 'changed';
     const remaining = errorRegions(tree.rootNode);
-    if (output !== source) {
+    if (output !== source && !options.syntaxAccepted?.(output)) {
       // Checked on the analysed text (template lines blanked), where the edits apply the same way,
       // by re-parsing incrementally from the analysis tree told about the edits.
-      const allEdits = [...placed.edits, ...edits];
       const verifyText = analysed === source ? output : applyEdits(analysed, allEdits);
       editTree(tree, (o) => ({ row: lines.lineOf(o) - 1, column: o - lines.lineStart(o) }), allEdits);
       // With syntax errors in the file, an incremental re-parse can recover from them differently
@@ -280,7 +280,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     if (remaining.length) {
       report.messages.push(at(lines.lineOf(remaining[0].start), warning('bash syntax error here; nothing inside it was changed')));
     }
-    return { output, report, ...(options.verification ? { verification } : {}) };
+    return { output, report, ...(output !== source ? { edits: allEdits } : {}), ...(options.verification ? { verification } : {}) };
   } finally {
     tree.delete();
     for (const t of extraTrees) t.delete();

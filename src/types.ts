@@ -23,6 +23,12 @@ export interface MigrateOptions {
   table?: FlagTable;
   /** Also return, per migrated launch, what the Bridge verifier needs (`--verify`). */
   verification?: boolean;
+  /**
+   * A syntax check the caller applies to every changed text anyway (the CLI: `bash -n`): when it
+   * accepts the migrated text, the core does not re-parse that text to check that it parses no
+   * worse than the input (bash itself has then said that it parses). Not called for unchanged text.
+   */
+  syntaxAccepted?: (output: string) => boolean;
 }
 
 export interface OverrideReport {
@@ -83,4 +89,6 @@ export interface MigrateResult {
   report: FileReport;
   /** With `verification`: per migrated launch (by its line), the verifier's input. */
   verification?: Array<{ line: number } & VerificationInput>;
+  /** When the text changed: the edits (offsets into the input) that made `output`, for the diff. */
+  edits?: Array<{ start: number; end: number; text: string }>;
 }

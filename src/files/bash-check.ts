@@ -123,8 +123,8 @@ export function bashAccepts(text: string): boolean {
   return r.status === 0;
 }
 
-/** Undefined when fine; otherwise why the output must not be written. */
-export function bashSyntaxProblem(before: string, after: string): string | undefined {
-  if (bashAccepts(after) || !bashAccepts(before)) return undefined;
+/** Undefined when fine; otherwise why the output must not be written. `accepts`: bashAccepts, or a memo of it. */
+export function bashSyntaxProblem(before: string, after: string, accepts: (text: string) => boolean = bashAccepts): string | undefined {
+  if (accepts(after) || !accepts(before)) return undefined;
   return 'bash -n rejects the migrated text although it accepted the original; the file was left unchanged. This is a bridge-migrate bug: please report it with the script';
 }

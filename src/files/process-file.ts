@@ -7,7 +7,7 @@ import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions, MigrateResult } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { replaceFile, ChangedOnDisk, WriteRefused, type Original } from './atomic-write.js';
-import { bashSyntaxProblem } from './bash-check.js';
+import { bashAccepts, bashAvailable, bashSyntaxProblem } from './bash-check.js';
 import { readRegularFile, NotReadableError } from './read-regular.js';
 import { displayPath, toBytes, type FsPath } from './fs-path.js';
 import { unifiedDiff } from '../print/diff.js';
@@ -90,9 +90,18 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
     if (e instanceof DecodeError) return failed(e.message);
     throw e;
   }
+  // bash -n's verdict on each text of this file, asked once: the core asks it of the migrated text
+  // (where bash accepts it, the core's own re-parse of it is not needed), the guard below again.
+  const verdicts = new Map<string, boolean>();
+  const accepts = (text: string): boolean => {
+    let accepted = verdicts.get(text);
+    if (accepted === undefined) verdicts.set(text, (accepted = bashAccepts(text)));
+    return accepted;
+  };
+  const syntaxAccepted = (text: string) => bashAvailable() && accepts(text);
   let result;
   try {
-    const r = migrateWithinLimits(decoded.text, { ...options, path }, options.timeLimitMs);
+    const r = migrateWithinLimits(decoded.text, { ...options, path, syntaxAccepted }, options.timeLimitMs);
     if ('limit' in r) return failed(r.limit);
     result = r;
   } catch (e) {
@@ -103,7 +112,7 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
   const outcome: FileOutcome = { path, rawPath, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
   if (result.report.status === 'changed') {
     // The same guard for the dry-run patch, --check and --write: what bash rejects is not offered.
-    const problem = bashSyntaxProblem(decoded.text, result.output);
+    const problem = bashSyntaxProblem(decoded.text, result.output, accepts);
     if (problem) {
       outcome.report = { ...result.report, status: 'error', error: problem, messages: [...result.report.messages, { line: 0, message: problem, severity: 'error' }] };
       outcome.after = outcome.before;
@@ -111,7 +120,12 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
       return outcome;
     }
   }
-  if (options.diff && result.report.status === 'changed') outcome.diff = unifiedDiff(rawPath && !isUtf8(rawPath) ? rawPath : repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context });
+  if (options.diff && result.report.status === 'changed') {
+    // The edits are offsets into the decoded text: they hold for the text on disk only without a
+    // byte-order mark or CRLF line ends (the diff is then searched for).
+    const edits = decoded.bom || decoded.crlf ? undefined : result.edits;
+    outcome.diff = unifiedDiff(rawPath && !isUtf8(rawPath) ? rawPath : repoRelativePath(path), outcome.before!, outcome.after!, { context: options.context, edits });
+  }
   if (options.keepText === false) {
     outcome.before = undefined;
     outcome.after = undefined;

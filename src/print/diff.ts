@@ -1,6 +1,8 @@
 /** Unified diffs (`--- a/<path>` / `+++ b/<path>`), ready for `git apply`. */
 import { createTwoFilesPatch } from 'diff';
 import { utf8SequenceLength } from '../files/fs-path.js';
+import { hunksFromEdits } from './hunks-from-edits.js';
+import type { Edit } from '../rewrite/edits.js';
 
 const C_ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
 
@@ -45,16 +47,26 @@ export function quoteDiffPath(prefix: string, path: string | Uint8Array): string
   return needs ? `"${quoted}"` : quoted;
 }
 
-/** `path` as the header should name it (see src/files/repo-path.ts); `context`: lines around each change (-U). */
-export function unifiedDiff(path: string | Uint8Array, before: string, after: string, options: { context?: number } = {}): string {
+/**
+ * `path` as the header should name it (see src/files/repo-path.ts); `context`: lines around each
+ * change (-U); `edits`: the edits that made `after` from `before`, when known: the hunks are then
+ * built from them (src/print/hunks-from-edits.ts) where that gives jsdiff's output byte for byte.
+ */
+export function unifiedDiff(path: string | Uint8Array, before: string, after: string, options: { context?: number; edits?: Edit[] } = {}): string {
   if (before === after) return '';
   const rel = typeof path === 'string' ? path.replace(/^\.\//, '').replace(/^\/+/, '') : stripLeading(Buffer.from(path));
-  const patch = createTwoFilesPatch('a', 'b', before, after, undefined, undefined, { context: options.context ?? 3 });
+  const context = options.context ?? 3;
+  const hunks = (options.edits && hunksFromEdits(before, after, options.edits, context)) ?? jsdiffHunks(before, after, context);
+  return `--- ${quoteDiffPath('a/', rel)}\n+++ ${quoteDiffPath('b/', rel)}\n${hunks}`;
+}
+
+/** The hunks as jsdiff's Myers line diff finds them. */
+export function jsdiffHunks(before: string, after: string, context: number): string {
+  const patch = createTwoFilesPatch('a', 'b', before, after, undefined, undefined, { context });
   // jsdiff starts with an "=====" rule; git and patch ignore it, but it is noise. Its two header
   // lines are replaced by quoted ones (jsdiff writes names as they are).
   const body = patch.slice(patch.indexOf('--- '));
-  const hunks = body.slice(body.indexOf('\n', body.indexOf('\n') + 1) + 1);
-  return `--- ${quoteDiffPath('a/', rel)}\n+++ ${quoteDiffPath('b/', rel)}\n${hunks}`;
+  return body.slice(body.indexOf('\n', body.indexOf('\n') + 1) + 1);
 }
 
 function stripLeading(bytes: Buffer): Buffer {

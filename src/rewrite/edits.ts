@@ -82,12 +82,17 @@ export function commentAnchor(lines: SourceLines, statementStart: number): { at:
   return { at: ls, indent: lines.text.slice(ls, statementStart) };
 }
 
-/** Applies non-overlapping edits to the text (insertions at equal offsets keep their order). */
-export function applyEdits(text: string, edits: Edit[]): string {
-  const sorted = edits
+/** The order edits apply in: by start, an insertion before a replacement at the same offset, then as given. */
+export function sortEdits(edits: Edit[]): Edit[] {
+  return edits
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.start - b.e.start || (a.e.end - a.e.start) - (b.e.end - b.e.start) || a.i - b.i)
     .map((x) => x.e);
+}
+
+/** Applies non-overlapping edits to the text (insertions at equal offsets keep their order). */
+export function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = sortEdits(edits);
   let out = '';
   let pos = 0;
   for (const e of sorted) {
