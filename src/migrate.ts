@@ -241,11 +241,15 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, 'some of its arguments are written inside a bash syntax error; fix the script so that `bash -n` accepts it, then run bridge-migrate again'));
         continue;
       }
-      // The same carrier can feed two launches: keep one copy of each identical edit.
+      // The same carrier can feed two launches: keep one copy of each identical edit. Insertions
+      // at one offset (a pins array and a `case` above the same statement) all stay, in order;
+      // one conflicts only when it falls inside text another edit replaces.
       for (const e of plan.edits) {
         const same = edits.find((x) => x.start === e.start && x.end === e.end);
         if (same && same.text === e.text) continue;
-        if (edits.some((x) => x.start < e.end && e.start < x.end) || same) {
+        const insertion = e.start === e.end;
+        const conflict = insertion ? edits.some((x) => x.start < e.start && e.start < x.end) : edits.some((x) => x.start < e.end && e.start < x.end) || same !== undefined;
+        if (conflict) {
           plan.report.findings.push(at(lines.lineOf(e.start), error('this text is shared with another launch that needs it rewritten differently; left as the first launch needs it, so this launch does not get its values: split the variable per launch')));
           continue;
         }
