@@ -24,14 +24,15 @@ import { applyEdits, type Edit } from './rewrite/edits.js';
 import { commentEdits, planLaunch } from './rewrite/plan-launch.js';
 import type { FileReport, LaunchReport, MigrateOptions, MigrateResult } from './types.js';
 import { at, blockedOr, error, note, verdictOf, warning, type Finding, type Message } from './findings.js';
-import { literalAssignments, sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
+import { sbatchValues, staticValues, staticWordText } from './verify/static-values.js';
 import { launchWorldSize, verificationInput } from './verify/requests.js';
 import { startFindings } from './mapping/start-checks.js';
-import type { Choice, FlagOccurrence, Token } from './resolve/types.js';
+import type { FlagOccurrence, Token } from './resolve/types.js';
 import { leftoverComments } from './resolve/leftover-comments.js';
 import { conditionText } from './resolve/alternates.js';
-import { readDeepspeedConfig, type DeepspeedConfig } from './resolve/deepspeed-config.js';
-import { deepspeedPlan, type DeepspeedPlan, type LaunchFlags } from './mapping/deepspeed-config.js';
+import { readDeepspeedConfig } from './resolve/deepspeed-config.js';
+import { deepspeedPlanFor } from './mapping/deepspeed-config.js';
+import { precisionChoices } from './resolve/precision-choices.js';
 import { tokenText } from './mapping/values.js';
 
 export { initParser };
@@ -193,10 +194,11 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         continue;
       }
       const { strays } = flags;
-      const deepspeed = deepspeedFor(flags.occurrences, table, (configOccurrence) => readDeepspeedConfig(configOccurrence.values[0], index, analysed, lines, scriptValues(), launch.start, launch.branchPath), (token) => tokenText(token) ?? staticWordText(token, scriptValues()));
+      const valueText = (token: Token) => tokenText(token) ?? staticWordText(token, scriptValues());
+      const deepspeed = deepspeedPlanFor(flags.occurrences, table, (configOccurrence) => readDeepspeedConfig(configOccurrence.values[0], index, analysed, lines, scriptValues(), launch.start, launch.branchPath), valueText);
       // The flags as the run sees them: a DeepSpeed config the script writes is read as the flags it stands for.
       const occurrences = deepspeed?.occurrences ?? flags.occurrences;
-      const converted = convertAll(occurrences, table, (token) => tokenText(token) ?? staticWordText(token, scriptValues()), deepspeed?.fold);
+      const converted = convertAll(occurrences, table, valueText, deepspeed?.fold);
       const findings: Finding[] = [
         ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
         ...(launch.problems ?? []).map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, 'error'))),
@@ -289,32 +291,6 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
     tree.delete();
     for (const t of extraTrees) t.delete();
   }
-}
-
-/** The values a `--${V}` word may name: only precision flags, whose overrides can be chosen by value at run time. */
-const CHOOSABLE = new Set(['bf16', 'fp16']);
-
-function precisionChoices(token: Token, index: ReturnType<typeof indexScript>, lines: SourceLines): Choice[] | undefined {
-  const [dashes, reference, ...rest] = token.parts;
-  if (rest.length || dashes?.kind !== 'lit' || dashes.text !== '--' || reference?.kind !== 'exp' || !reference.name || reference.array || !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(reference.text)) return undefined;
-  const assignments = literalAssignments(index, reference.name);
-  if (!assignments || !assignments.every((a) => CHOOSABLE.has(a.value))) return undefined;
-  const values = [...new Set(assignments.map((a) => a.value))];
-  const assignedOn = assignments.map((a) => lines.lineOf(a.offset));
-  return values.map((value) => ({ variable: reference.name!, value, values, lines: assignedOn }));
-}
-
-/**
- * `--deepspeed --deepspeed_config PATH`, written once and unconditionally: the plan that reads the
- * config (mapping/deepspeed-config.ts). Without --deepspeed Megatron-DeepSpeed never reads it.
- */
-function deepspeedFor(occurrences: FlagOccurrence[], table: FlagTable, read: (configOccurrence: FlagOccurrence) => DeepspeedConfig, text: (token: Token) => string | undefined): DeepspeedPlan | undefined {
-  const canonical = (o: FlagOccurrence) => table.lookup(o.flag)?.flag ?? o.flag;
-  const configs = occurrences.filter((o) => canonical(o) === '--deepspeed_config');
-  const engine = occurrences.some((o) => canonical(o) === '--deepspeed' || canonical(o) === '--deepscale');
-  if (!engine || configs.length !== 1 || configs[0].condition || configs[0].values.length !== 1) return undefined;
-  const flags: LaunchFlags = { of: (flag) => occurrences.filter((o) => canonical(o) === flag), text };
-  return deepspeedPlan(configs[0], read(configs[0]), occurrences, flags);
 }
 
 /**

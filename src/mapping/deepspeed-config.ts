@@ -13,6 +13,7 @@ import { note, type Message } from '../findings.js';
 import type { FlagOccurrence, Token } from '../resolve/types.js';
 import type { DeepspeedConfig } from '../resolve/deepspeed-config.js';
 import { removed, type Conversion } from './convert.js';
+import type { FlagTable } from './table.js';
 
 type Read = Extract<DeepspeedConfig, { kind: 'read' }>;
 
@@ -269,4 +270,17 @@ export function deepspeedPlan(configOccurrence: FlagOccurrence, config: Deepspee
       return result;
     },
   };
+}
+
+/**
+ * `--deepspeed --deepspeed_config PATH`, written once and unconditionally: the plan that reads the
+ * config (mapping/deepspeed-config.ts). Without --deepspeed Megatron-DeepSpeed never reads it.
+ */
+export function deepspeedPlanFor(occurrences: FlagOccurrence[], table: FlagTable, read: (configOccurrence: FlagOccurrence) => DeepspeedConfig, text: (token: Token) => string | undefined): DeepspeedPlan | undefined {
+  const canonical = (o: FlagOccurrence) => table.lookup(o.flag)?.flag ?? o.flag;
+  const configs = occurrences.filter((o) => canonical(o) === '--deepspeed_config');
+  const engine = occurrences.some((o) => canonical(o) === '--deepspeed' || canonical(o) === '--deepscale');
+  if (!engine || configs.length !== 1 || configs[0].condition || configs[0].values.length !== 1) return undefined;
+  const flags: LaunchFlags = { of: (flag) => occurrences.filter((o) => canonical(o) === flag), text };
+  return deepspeedPlan(configs[0], read(configs[0]), occurrences, flags);
 }
