@@ -158,6 +158,45 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], f
   return out;
 }
 
+/**
+ * Flags shared by every branch (`--bf16` for all runs) and branches that each add to them
+ * (`if fp8; then --fp8-format hybrid; fi`), the branches none inside another and each after the
+ * shared flags on the command line: the shared flags get their own preset, and each branch the
+ * preset of the shared flags and its own together, written after them, so that Bridge (which
+ * applies overrides in order) ends with the branch's preset when the branch runs. Undefined when
+ * the flags are not laid out that way.
+ */
+function layeredPrecision(ctx: Parameters<Rule['apply']>[0], occs: FlagOccurrence[], groups: Map<string, FlagOccurrence[]>): { conversions: Conversion[]; findings: Message[] } | undefined {
+  const paths = [...groups.keys()];
+  const base = paths.find((p) => paths.every((q) => q === p || q.startsWith(`${p}/`)));
+  if (base === undefined) return undefined;
+  const branches = paths.filter((p) => p !== base);
+  if (branches.some((p) => branches.some((q) => q !== p && q.startsWith(`${p}/`)))) return undefined;
+  const order = (o: FlagOccurrence) => ctx.occurrences.indexOf(o);
+  const shared = groups.get(base)!;
+  const lastShared = Math.max(...shared.map(order));
+  if (branches.some((p) => Math.min(...groups.get(p)!.map(order)) < lastShared)) return undefined;
+  const together = (group: FlagOccurrence[]) => choosePrecision({ ...ctx, occurrences: group.map((o) => ({ ...o, segment: { ...o.segment, branchPath: 'together' } })) });
+  const presetIn = (result: { conversions: Conversion[] }) => {
+    if (result.conversions.some((c) => c.removed?.kind === 'error')) return undefined;
+    const override = result.conversions.flatMap((c) => c.overrides).find((o) => o.key === 'mixed_precision');
+    return override?.value.kind === 'raw' ? override.value.text : undefined;
+  };
+  const sharedResult = choosePrecision({ ...ctx, occurrences: shared });
+  if (presetIn(sharedResult) === undefined) return undefined;
+  const conversions = [...sharedResult.conversions];
+  const findings = [...sharedResult.findings];
+  for (const path of branches) {
+    const own = [...groups.get(path)!].sort((a, b) => order(a) - order(b));
+    const preset = presetIn(together([...shared, ...own]));
+    if (preset === undefined) return undefined;
+    const [first, ...rest] = own;
+    conversions.push({ occurrence: first, entry: ctx.entryOf(first), overrides: [{ key: 'mixed_precision', value: { kind: 'raw', text: preset } }], notes: [note(`${first.flag} is set in a branch that adds to ${shared.map((o) => o.flag).join(', ')} (line ${shared[0].line}): mixed_precision=${preset} is written there, after the shared flags' mixed_precision=${presetIn(sharedResult)}, so it is the one Bridge keeps when the branch runs`)] });
+    for (const o of rest) conversions.push(removed(o, `folded into mixed_precision=${preset} (line ${first.line})`, 'folded', ctx.entryOf(o)));
+  }
+  return { conversions, findings };
+}
+
 function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conversion[]; findings: Message[] } {
   const occs = occurrencesOf(ctx, ...FLAGS);
   const conversions: Conversion[] = [];
@@ -188,7 +227,11 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
     for (const o of occs) groups.set(o.segment.branchPath, [...(groups.get(o.segment.branchPath) ?? []), o]);
     const paths = [...groups.keys()];
     const nested = paths.some((p) => paths.some((q) => q !== p && (p === '' || q.startsWith(`${p}/`))));
-    if (nested) return fail(`precision flags are set in different branches, some shared by others (${lineList(occs)})`);
+    if (nested) {
+      const layered = layeredPrecision(ctx, occs, groups);
+      if (layered) return layered;
+      return fail(`precision flags are set in different branches, some shared by others (${lineList(occs)})`);
+    }
     for (const group of groups.values()) {
       const result = choosePrecision({ ...ctx, occurrences: group });
       conversions.push(...result.conversions);
