@@ -32,7 +32,7 @@ interface Reading {
   notes: string[];
 }
 
-type Handler = (value: unknown, reading: Reading, flags: LaunchFlags, config: Read) => void;
+type Handler = (value: unknown, reading: Reading, flags: LaunchFlags) => void;
 
 const ignored = (why: string): Handler => (_value, reading) => void reading.notes.push(why);
 const blocks = (why: string): Handler => (_value, reading) => void reading.problems.push(why);
@@ -51,7 +51,7 @@ function batchSize(flag: string, key: string): Handler {
     const texts = new Set(given.map((o) => (o.values.length === 1 ? flags.text(o.values[0]) : undefined)));
     const [text] = [...texts];
     if (texts.size !== 1 || text === undefined) return void reading.problems.push(`${key} is ${value} and ${flag} takes its value from the environment or a branch, so bridge-migrate cannot check that they agree`);
-    if (Number(text) !== value) reading.problems.push(`${key} is ${value} but ${flag} is ${text}: DeepSpeed refuses to start when they disagree; make them equal`);
+    if (Number(text) !== value) reading.problems.push(`${key} is ${value} but ${flag} is ${text}: Megatron-LM and DeepSpeed disagree on the batch, so which one trained is not known; make them equal`);
   };
 }
 
@@ -183,7 +183,7 @@ function readSettings(config: Read, flags: LaunchFlags): Reading {
   const reading: Reading = { standIns: [], overridden: [], problems: [], notes: [] };
   for (const [key, value] of Object.entries(config.settings)) {
     const handler = SETTINGS[key];
-    if (handler) handler(value, reading, flags, config);
+    if (handler) handler(value, reading, flags);
     else reading.problems.push(`${key} is not a setting bridge-migrate knows how to carry`);
   }
   // Without train_batch_size, DeepSpeed's batch is micro x accumulation x data-parallel ranks, which
