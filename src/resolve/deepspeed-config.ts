@@ -10,13 +10,13 @@ import type { Node } from '../parse/parser.js';
 import type { SourceLines } from '../parse/source-lines.js';
 import type { ScriptIndex } from './script-index.js';
 import type { Token } from './types.js';
+import { plainReferenceName, referenceName } from '../verify/static-values.js';
 
 export type DeepspeedConfig =
   | { kind: 'read'; line: number; settings: Record<string, unknown> }
   | { kind: 'unread'; why: string; line?: number }
   | { kind: 'elsewhere' };
 
-const PLAIN_REFERENCE = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/;
 /** Commands that change a file named in their arguments (`sed -i ... $config_json`). */
 const FILE_CHANGERS = new Set(['sed', 'perl', 'jq', 'mv', 'cp', 'envsubst', 'tee', 'truncate']);
 
@@ -25,16 +25,10 @@ export function tokenPath(token: Pick<Token, 'parts'>): string | undefined {
   let text = '';
   for (const part of token.parts) {
     if (part.kind === 'lit') text += part.text;
-    else if (part.name && !part.array && PLAIN_REFERENCE.test(part.text)) text += `\${${part.name}}`;
+    else if (plainReferenceName(part) !== undefined) text += `\${${part.name}}`;
     else return undefined;
   }
   return text;
-}
-
-function referenceName(node: Node): string | undefined {
-  if (node.type !== 'simple_expansion' && node.type !== 'expansion') return undefined;
-  const children = node.namedChildren;
-  return children.length === 1 && children[0]?.type === 'variable_name' ? children[0].text : undefined;
 }
 
 /** The same canonical form for a redirect's destination node. */

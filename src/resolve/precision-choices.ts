@@ -6,17 +6,18 @@
 import type { SourceLines } from '../parse/source-lines.js';
 import type { ScriptIndex } from './script-index.js';
 import type { Choice, Token } from './types.js';
-import { literalAssignments } from '../verify/static-values.js';
+import { literalAssignments, plainReferenceName } from '../verify/static-values.js';
 
 /** The values a `--${V}` word may name: only precision flags, whose overrides can be chosen by value at run time. */
 const CHOOSABLE = new Set(['bf16', 'fp16']);
 
 export function precisionChoices(token: Token, index: ScriptIndex, lines: SourceLines): Choice[] | undefined {
   const [dashes, reference, ...rest] = token.parts;
-  if (rest.length || dashes?.kind !== 'lit' || dashes.text !== '--' || reference?.kind !== 'exp' || !reference.name || reference.array || !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(reference.text)) return undefined;
-  const assignments = literalAssignments(index, reference.name);
+  const name = reference && plainReferenceName(reference);
+  if (rest.length || dashes?.kind !== 'lit' || dashes.text !== '--' || name === undefined) return undefined;
+  const assignments = literalAssignments(index, name);
   if (!assignments || !assignments.every((a) => CHOOSABLE.has(a.value))) return undefined;
   const values = [...new Set(assignments.map((a) => a.value))];
   const assignedOn = assignments.map((a) => lines.lineOf(a.offset));
-  return values.map((value) => ({ variable: reference.name!, value, values, lines: assignedOn }));
+  return values.map((value) => ({ variable: name, value, values, lines: assignedOn }));
 }

@@ -6,13 +6,22 @@
 import type { Node } from '../parse/parser.js';
 import type { ScriptIndex } from '../resolve/script-index.js';
 
+/** The variable of a plain `$X` / `${X}` expansion node, else undefined. */
+export function referenceName(node: Node): string | undefined {
+  if (node.type !== 'simple_expansion' && node.type !== 'expansion') return undefined;
+  const children = node.namedChildren;
+  return children.length === 1 && children[0]?.type === 'variable_name' ? children[0].text : undefined;
+}
+
+/** The variable of a token part that is a plain `$X` / `${X}` (not `${X[@]}`, `${X:-d}` ...), else undefined. */
+export function plainReferenceName(part: { kind: 'lit' | 'exp'; text: string; name?: string; array?: boolean }): string | undefined {
+  return part.kind === 'exp' && part.name !== undefined && !part.array && /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(part.text) ? part.name : undefined;
+}
+
 /** `$X` / `${X}` of a name whose value is known. */
 function expansionValue(node: Node, known: Map<string, string>): string | undefined {
-  if (node.type === 'simple_expansion' || (node.type === 'expansion' && node.namedChildren.length === 1)) {
-    const name = node.namedChildren[0];
-    if (name?.type === 'variable_name') return known.get(name.text);
-  }
-  return undefined;
+  const name = referenceName(node);
+  return name === undefined ? undefined : known.get(name);
 }
 
 /** The text of a value node, or undefined when it holds something other than known variables. */
@@ -98,7 +107,7 @@ export function staticWordText(token: { parts: Array<{ kind: 'lit' | 'exp'; text
   let text = '';
   for (const part of token.parts) {
     if (part.kind === 'lit') text += part.text;
-    else if (part.name !== undefined && !part.array && /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(part.text) && values.has(part.name)) text += values.get(part.name);
+    else if (plainReferenceName(part) !== undefined && values.has(part.name!)) text += values.get(part.name!);
     else return undefined;
   }
   return text;
