@@ -160,7 +160,7 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const flags = readFlags(resolved.segments, (f) => table.lookup(f)?.arity, lines, (t) => staticSplit(t, index, analysed), (t) => staticWordText(t, scriptValues()), (t) => precisionChoices(t, index, lines));
       const kind = launchKind(launch.entryName, flags.occurrences, flags.strays, table, analysed);
       read.set(launch, { resolved, flags, kind });
-      if (kind.kind !== 'training') for (const name of resolved.carriers.keys()) frozen.add(name);
+      if (kind.kind !== 'training' || launch.unreadReassignment) for (const name of resolved.carriers.keys()) frozen.add(name);
     }
     let pinsCount = 0;
     const nextPinsVariable = () => (pinsCount++ === 0 ? 'MEGATRON_LM_DEFAULTS' : `MEGATRON_LM_DEFAULTS_${pinsCount}`);
@@ -183,6 +183,10 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         report.launches.push(skippedLaunch(launch, lines, `blocked: the launch command ends at the end of line ${cut - 1}, so \`${launch.cutOff.text.trim()}\` (line ${cut}) runs as a command of its own and ${launch.entryName} never receives those arguments; join the lines (or end line ${cut - 1} with \\), then run bridge-migrate again`));
         continue;
       }
+      if (launch.unreadReassignment) {
+        report.launches.push(skippedLaunch(launch, lines, `${launch.unreadReassignment.message.replace(/ here /, ` at line ${lines.lineOf(launch.unreadReassignment.offset)} `)}`));
+        continue;
+      }
       const { resolved, flags, kind } = read.get(launch)!;
       if (kind.kind !== 'training') {
         report.launches.push(skippedLaunch(launch, lines, kind.reason));
@@ -201,7 +205,6 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
       const converted = convertAll(occurrences, table, valueText, deepspeed?.fold);
       const findings: Finding[] = [
         ...resolved.problems.map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, p.severity ?? 'error'))),
-        ...(launch.problems ?? []).map((p) => at(lines.lineOf(p.offset), blockedOr(p.message, 'error'))),
         ...strays.map((s) => ({ line: lines.lineOf(s.token.start), message: s.message, severity: s.severity ?? 'error' })),
         ...converted.findings.map((m) => at(launchLine, m)),
       ];

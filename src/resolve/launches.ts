@@ -52,7 +52,11 @@ export interface Launch {
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
   /** What keeps part of this launch's arguments from being read (a reassignment of its string that cannot be read). */
-  problems?: Array<{ offset: number; message: string }>;
+  /**
+   * A later `X=...$X...` whose added words cannot be read or edited in place: the launch is left as
+   * it is (migrating the rest would send those words to run_recipe.py unmigrated).
+   */
+  unreadReassignment?: { offset: number; message: string };
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
@@ -335,6 +339,40 @@ function expandDeepspeedLauncher(words: Span[], f: Finder): Span[] {
   });
 }
 
+/** Why `X=<value with $X>` cannot be followed, by the form of its value. */
+function unreadReassignment(name: string, value: Node): string {
+  const form =
+    value.type === 'command_substitution'
+      ? `from the output of a command that reads the old value (\`${value.text.length > 60 ? `${value.text.slice(0, 57)}...` : value.text}\`)`
+      : value.type === 'concatenation'
+        ? 'inside a value whose quotes close and open again after $' + name + ' (a flag and its value may sit in different parts)'
+        : 'in a form bridge-migrate does not read';
+  const fix =
+    value.type === 'command_substitution'
+      ? `make that change in the launch text itself (or drop the reassignment if it only tidies blanks)`
+      : `write the added flags in one "..." string after $${name} (or use an array)`;
+  return `$${name} is assigned again here ${form}, so bridge-migrate cannot read or edit the words this adds to the launch; the launch is left as it is, so Megatron-LM still receives them. To migrate it, ${fix} and run bridge-migrate again`;
+}
+
+/**
+ * The "..." string of `X="... $X --flag ..."` whose words after `$X` are what the assignment adds:
+ * the value itself, or, where quotes are closed and opened again before it
+ * (`X="cd "$DIR"; $X --flag"`), its last part when that part alone holds `$X` after a blank and
+ * nothing follows it (the parts before are commands or wrappers before the launch; an assignment
+ * neither splits nor globs them). Null when the added words cannot be read from one string.
+ */
+export function selfReferenceString(value: Node, selfReference: RegExp, source: string): Node | null {
+  if (value.type === 'string') return selfReference.test(value.text) ? value : null;
+  if (value.type !== 'concatenation') return null;
+  const parts = value.namedChildren.filter((c): c is Node => !!c);
+  const last = parts[parts.length - 1];
+  if (!last || last.type !== 'string' || last.endIndex !== value.endIndex) return null;
+  if (parts.slice(0, -1).some((p) => selfReference.test(p.text))) return null;
+  const at = last.text.search(selfReference);
+  // After the opening quote, a blank must separate `$X` from the parts before it.
+  return at > 1 && /\s/.test(last.text[at - 1]) && source[last.startIndex] === '"' ? last : null;
+}
+
 export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ delete(): void }> = [], extraEntrypoints: string[] = []): LaunchScan {
   const f: Finder = { index, source, extra: extraEntrypoints };
   const launches: Launch[] = [];
@@ -411,10 +449,11 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       if (!use) continue;
       // A later assignment that embeds the old value (`X="$X --flag"`).
       const selfReference = new RegExp(`\\$\\{?${name}\\b`);
+      const appendedIn = (b: Assignment) => (b === a || !b.value ? null : b.append ? (b.value.type === 'string' ? b.value : null) : selfReferenceString(b.value, selfReference, source));
       const appends = list
-        .filter((b) => b !== a && b.value?.type === 'string' && (b.append || selfReference.test(b.value.text)))
+        .filter((b) => appendedIn(b))
         .map((b) => {
-          const words = splitDqString(b.value!, source, use === 'code' ? 'dq-code' : 'dq-split');
+          const words = splitDqString(appendedIn(b)!, source, use === 'code' ? 'dq-code' : 'dq-split');
           const isSelf = (t: Token) => t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name;
           // `X="$WRAPPER $X --flag"`: the words before $X go before the launch command (a wrapper
           // such as `nsys profile ...`), not to the script; only the words after it are arguments.
@@ -424,11 +463,8 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       // `X="...$X ..."` written in a form that is not one string (quotes closed and opened
       // again inside it): the words it adds to the launch cannot be read here.
       const unread = list
-        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && selfReference.test(b.value.text))
-        .map((b) => ({
-          offset: b.node.startIndex,
-          message: `blocked: $${name} is assigned again here with its old value inside a value that is not one quoted string (quotes closed and opened again), so bridge-migrate cannot read the words this adds to the launch; they would reach run_recipe.py unmigrated. Write the added flags in one "..." string (or an array) and run bridge-migrate again`,
-        }));
+        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && selfReference.test(b.value.text) && !appendedIn(b))
+        .map((b) => ({ offset: b.node.startIndex, message: unreadReassignment(name, b.value!) }));
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
         const n = launches.length;
@@ -436,7 +472,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         for (const l of launches.slice(n)) {
           l.launcherWords.push(...fixes);
           l.appends = appends;
-          if (unread.length) l.problems = unread;
+          if (unread.length) l.unreadReassignment = unread[0];
         }
       } else if (v.type === 'string') {
         const launch = launchFrom(
@@ -449,7 +485,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         if (launch) {
           launch.launcherWords.push(...fixes);
           launch.appends = appends;
-          if (unread.length) launch.problems = unread;
+          if (unread.length) launch.unreadReassignment = unread[0];
           launches.push(launch);
         }
       }
