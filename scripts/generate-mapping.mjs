@@ -267,6 +267,7 @@ function baseEntry(flag, behaviour) {
   entry.arity = arityOf(flag);
   const vt = valueTypeOf(flag);
   if (vt) entry.valueType = vt;
+  if (flag.choices?.length && entry.arity !== 0) entry.choices = flag.choices.map(String);
   return entry;
 }
 
@@ -295,7 +296,9 @@ function mergeManual(base, manualEntry, flagName) {
   entry.arity = manualEntry.arity ?? base?.arity;
   const vt = 'valueType' in manualEntry ? manualEntry.valueType : base?.valueType;
   if (vt) entry.valueType = vt;
-  const { aliases: _a, arity: _r, valueType: _v, ...rest } = manualEntry;
+  const choices = 'choices' in manualEntry ? manualEntry.choices : base?.choices;
+  if (choices) entry.choices = choices;
+  const { aliases: _a, arity: _r, valueType: _v, choices: _c, ...rest } = manualEntry;
   Object.assign(entry, { keys: [], ...rest });
   if (!entry.source) entry.source = 'manual';
   return entry;
@@ -610,7 +613,7 @@ function computeDefaults(index, bridge, table, flags, recipes, manual) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'severity', 'valueFindings', 'companions', 'note', 'source', 'legacy'];
+const ENTRY_FIELD_ORDER = ['flag', 'aliases', 'arity', 'valueType', 'choices', 'keys', 'convert', 'rename', 'value', 'values', 'scalarIfSingle', 'rule', 'reason', 'severity', 'valueFindings', 'companions', 'note', 'source', 'legacy'];
 
 function orderedEntry(entry) {
   const out = {};

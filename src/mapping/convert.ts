@@ -39,6 +39,15 @@ export function removed(occ: FlagOccurrence, reason: string, kind: RemovalKind =
 export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | undefined): Conversion {
   if (!entry) return removed(occ, 'not a Megatron-LM flag that bridge-migrate knows; no Bridge override is known for it');
   if (occ.problems.length) return removed(occ, occ.problems.join('; '), 'error', entry);
+  const outside = valueOutsideChoices(occ, entry);
+  if (outside !== undefined) {
+    return removed(
+      occ,
+      `${outside} is not one of Megatron-LM's choices (${entry.choices!.join(', ')}): Megatron-LM itself refuses it ("invalid choice"), so it belongs to a fork or another trainer, and no Bridge setting is known to mean it; pick one of the choices by hand, or keep this launch on the trainer that knows the value`,
+      'error',
+      entry,
+    );
+  }
   const notes: Message[] = [];
   const written = occ.values.length === 1 ? tokenText(occ.values[0]) : undefined;
   const about = written !== undefined ? entry.valueFindings?.[written] : undefined;
@@ -92,4 +101,15 @@ export function convertOccurrence(occ: FlagOccurrence, entry: MappingEntry | und
     if (e instanceof ValueError) return removed(occ, e.message, 'error', entry);
     throw e;
   }
+}
+
+/**
+ * The first literal value argparse would refuse (`choices`), unless the entry renames it (a value an
+ * older release or a fork spelled differently, with the same meaning). Values from expansions are
+ * not known here.
+ */
+function valueOutsideChoices(occ: FlagOccurrence, entry: MappingEntry): string | undefined {
+  if (!entry.choices || !['pass', 'rename', 'list'].includes(entry.convert)) return undefined;
+  const accepted = new Set([...entry.choices, ...Object.keys(entry.rename ?? {})]);
+  return occ.values.map(tokenText).find((text) => text !== undefined && !accepted.has(text));
 }

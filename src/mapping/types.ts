@@ -37,6 +37,8 @@ export interface MappingEntry {
   arity: Arity;
   /** Type of the value(s) as Megatron-LM parses them (absent for arity 0). */
   valueType?: ValueType;
+  /** The values Megatron-LM's argparse accepts (`choices`); a literal value outside them is refused. */
+  choices?: string[];
   /** Bridge override keys in the flat (GPTModelProvider) view, e.g. ["model.num_layers"]. */
   keys: string[];
   convert: Convert;
