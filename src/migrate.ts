@@ -184,7 +184,8 @@ export function migrate(source: string, options: MigrateOptions = {}): MigrateRe
         continue;
       }
       if (launch.unreadReassignment) {
-        report.launches.push(skippedLaunch(launch, lines, `${launch.unreadReassignment.message.replace(/ here /, ` at line ${lines.lineOf(launch.unreadReassignment.offset)} `)}`));
+        const { variable, offset, message } = launch.unreadReassignment;
+        report.launches.push(skippedLaunch(launch, lines, `$${variable} is assigned again at line ${lines.lineOf(offset)} ${message}`));
         continue;
       }
       const { resolved, flags, kind } = read.get(launch)!;

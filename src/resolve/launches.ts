@@ -51,12 +51,11 @@ export interface Launch {
   cutOff?: Span;
   /** More arguments appended later to the string variable that holds the launch (`CMD+=" --x"`). */
   appends?: Array<{ tokens: Token[]; statementStart: number; branchPath: string; variable: string }>;
-  /** What keeps part of this launch's arguments from being read (a reassignment of its string that cannot be read). */
   /**
    * A later `X=...$X...` whose added words cannot be read or edited in place: the launch is left as
    * it is (migrating the rest would send those words to run_recipe.py unmigrated).
    */
-  unreadReassignment?: { offset: number; message: string };
+  unreadReassignment?: { offset: number; variable: string; message: string };
   statementStart: number;
   branchPath: string;
   /** How replacement text must be written for words of this command. */
@@ -339,7 +338,7 @@ function expandDeepspeedLauncher(words: Span[], f: Finder): Span[] {
   });
 }
 
-/** Why `X=<value with $X>` cannot be followed, by the form of its value. */
+/** Why `X=<value with $X>` cannot be followed, by the form of its value (said after "$X is assigned again at line N"). */
 function unreadReassignment(name: string, value: Node): string {
   const form =
     value.type === 'command_substitution'
@@ -351,7 +350,7 @@ function unreadReassignment(name: string, value: Node): string {
     value.type === 'command_substitution'
       ? `make that change in the launch text itself (or drop the reassignment if it only tidies blanks)`
       : `write the added flags in one "..." string after $${name} (or use an array)`;
-  return `$${name} is assigned again here ${form}, so bridge-migrate cannot read or edit the words this adds to the launch; the launch is left as it is, so Megatron-LM still receives them. To migrate it, ${fix} and run bridge-migrate again`;
+  return `${form}, so bridge-migrate cannot read or edit the words this adds to the launch; the launch is left as it is, so Megatron-LM still receives them. To migrate it, ${fix} and run bridge-migrate again`;
 }
 
 /**
@@ -449,21 +448,23 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
       if (!use) continue;
       // A later assignment that embeds the old value (`X="$X --flag"`).
       const selfReference = new RegExp(`\\$\\{?${name}\\b`);
-      const appendedIn = (b: Assignment) => (b === a || !b.value ? null : b.append ? (b.value.type === 'string' ? b.value : null) : selfReferenceString(b.value, selfReference, source));
-      const appends = list
-        .filter((b) => appendedIn(b))
+      const others = list.filter((b) => b !== a && b.value);
+      // The string each later assignment adds words from (null: it adds none that can be read).
+      const addedFrom = new Map(others.map((b) => [b, b.append ? (b.value!.type === 'string' ? b.value! : null) : selfReferenceString(b.value!, selfReference, source)]));
+      const appends = others
+        .filter((b) => addedFrom.get(b))
         .map((b) => {
-          const words = splitDqString(appendedIn(b)!, source, use === 'code' ? 'dq-code' : 'dq-split');
+          const words = splitDqString(addedFrom.get(b)!, source, use === 'code' ? 'dq-code' : 'dq-split');
           const isSelf = (t: Token) => t.parts.length === 1 && t.parts[0].kind === 'exp' && t.parts[0].name === name;
           // `X="$WRAPPER $X --flag"`: the words before $X go before the launch command (a wrapper
           // such as `nsys profile ...`), not to the script; only the words after it are arguments.
           const self = b.append ? -1 : words.findIndex(isSelf);
           return { tokens: words.slice(self + 1).filter((t) => !isSelf(t)), statementStart: b.statementStart, branchPath: b.branchPath, variable: name };
         });
-      // `X="...$X ..."` written in a form that is not one string (quotes closed and opened
-      // again inside it): the words it adds to the launch cannot be read here.
-      const unread = list
-        .filter((b) => b !== a && b.value && b.value.type !== 'string' && b.value.type !== 'raw_string' && selfReference.test(b.value.text) && !appendedIn(b))
+      // `X=...$X...` in a form whose added words cannot be read or edited (quotes reopened after
+      // $X, a command's output): the launch is left as it is.
+      const unread = others
+        .filter((b) => b.value!.type !== 'string' && b.value!.type !== 'raw_string' && selfReference.test(b.value!.text) && !addedFrom.get(b))
         .map((b) => ({ offset: b.node.startIndex, message: unreadReassignment(name, b.value!) }));
       const fixes = launcherFixes(companions, index, source);
       if (use === 'code') {
@@ -472,7 +473,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         for (const l of launches.slice(n)) {
           l.launcherWords.push(...fixes);
           l.appends = appends;
-          if (unread.length) l.unreadReassignment = unread[0];
+          if (unread.length) l.unreadReassignment = { ...unread[0], variable: name };
         }
       } else if (v.type === 'string') {
         const launch = launchFrom(
@@ -485,7 +486,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
         if (launch) {
           launch.launcherWords.push(...fixes);
           launch.appends = appends;
-          if (unread.length) launch.unreadReassignment = unread[0];
+          if (unread.length) launch.unreadReassignment = { ...unread[0], variable: name };
           launches.push(launch);
         }
       }
