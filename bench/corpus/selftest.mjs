@@ -132,17 +132,21 @@ const cases = [
     assert.equal(context(2), 'array, expanded into a string');
     assert.equal(context(4), 'launch kept in a string, run by eval');
   }],
-  ['an original with a stand-in positional word, a flag without its value, no data path or 0 iterations is invalid itself', () => {
+  ['an original with a stand-in positional word, a flag without its value, no data path, 0 iterations or no model shape is invalid itself', () => {
+    const shape = ['--num-layers', '2', '--hidden-size', '8', '--num-attention-heads', '2'];
     assert.equal(originalInvalid(['--num-layers', '4', '1'], table), "the original passes '1' where Megatron-LM expects a flag (argparse: unrecognized arguments)");
-    assert.equal(originalInvalid(['--num-layers', '4', '1'], table, new Set(['1'])), null);
+    assert.equal(originalInvalid(['--num-layers', '4', '--hidden-size', '8', '--num-attention-heads', '2', '1'], table, new Set(['1'])), null);
     assert.equal(originalInvalid(['--num-layers', '--hidden-size', '8'], table), 'the original passes --num-layers without its value');
     assert.equal(originalInvalid(['--data-path', '--split', '9,1,0'], table), 'the original passes --data-path with no path (its value is a command substitution or an unset variable)');
-    assert.equal(originalInvalid(['--data-path', '--mock-data'], table), null);
+    assert.equal(originalInvalid([...shape, '--data-path', '--mock-data'], table), null);
     assert.equal(originalInvalid(['--train-iters', '0'], table), 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)');
-    assert.equal(originalInvalid(['--num-layers', '4', '--data-path', 'a', '--train-iters', '10'], table), null);
+    assert.equal(originalInvalid([...shape, '--data-path', 'a', '--train-iters', '10'], table), null);
+    assert.equal(originalInvalid(['--num-layers', '4', '--data-path', 'a', '--train-iters', '10'], table), 'the original passes no --hidden-size, --num-attention-heads (from a file or variable missing where capture.py ran it): Megatron-LM stops in validate_args ("... argument is None")');
+    assert.equal(originalInvalid(['--encoder-num-layers', '4', '--hidden-size', '8', '--num-attention-heads', '2'], table), null);
+    assert.equal(originalInvalid(['--use-checkpoint-args', '--load', 'ckpt'], table), null);
     assert.equal(originalInvalid(['--data-path', '1'], table), "the original's --data-path is capture.py's stand-in `1` (no such dataset: Megatron-LM stops when it builds the data)");
     assert.equal(originalInvalid(['--micro-batch-size', '1', '--global-batch-size', '1', '--data-path', 'a'], table, new Set(), 2), "the original's global batch 1 is not a multiple of micro batch 1 x 2 data-parallel ranks (2 processes as captured, often capture.py's stand-in counts): Megatron-LM stops at start-up");
-    assert.equal(originalInvalid(['--micro-batch-size', '1', '--global-batch-size', '4', '--tensor-model-parallel-size', '2', '--data-path', 'a'], table, new Set(), 8), null);
+    assert.equal(originalInvalid([...shape, '--micro-batch-size', '1', '--global-batch-size', '4', '--tensor-model-parallel-size', '2', '--data-path', 'a'], table, new Set(), 8), null);
   }],
 ];
 

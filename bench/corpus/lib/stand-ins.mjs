@@ -34,5 +34,11 @@ export function originalInvalid(words, table, forwardedWords = new Set(), worldS
   }
   const iterations = last.get('--train-iters');
   if (iterations && iterations.values[0] === '0') return 'the original trains for 0 iterations (--train-iters is arithmetic over stand-in values)';
+  // megatron/training/arguments.py validate_args: "Check required arguments" asserts num_layers (or
+  // encoder_num_layers), hidden_size and num_attention_heads are not None, unless a YAML config or the
+  // checkpoint's own arguments (--use-checkpoint-args, loaded before that check) supply them.
+  const shapeElsewhere = ['--yaml-cfg', '--use-checkpoint-args'].some((flag) => last.has(flag));
+  const shapeMissing = [['--num-layers', '--encoder-num-layers'], ['--hidden-size'], ['--num-attention-heads']].filter((spellings) => !spellings.some((flag) => last.has(flag)));
+  if (!shapeElsewhere && shapeMissing.length) return `the original passes no ${shapeMissing.map((spellings) => spellings[0]).join(', ')} (from a file or variable missing where capture.py ran it): Megatron-LM stops in validate_args ("... argument is None")`;
   return null;
 }
