@@ -3,7 +3,8 @@
  * here when the launch fixes the values, so that a launch that would stop is blocked before it runs:
  * - batch arithmetic: the global batch must be a multiple of micro batch x data-parallel size, and
  *   the world must divide into TP x PP x CP (when the launcher says how many processes);
- * - full activation recompute needs a layer count (TransformerConfig.__post_init__).
+ * - full activation recompute needs a method (TransformerConfig.__post_init__; the layer count's old
+ *   default is written out by the recompute-layers rule).
  */
 import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
@@ -15,13 +16,14 @@ export function startFindings(occurrences: FlagOccurrence[], table: FlagTable, w
   return [...batchFindings(occurrences, table, worldSize), ...recomputeFindings(occurrences, table)];
 }
 
-/** `--recompute-granularity full` without `--recompute-num-layers` (MCore: "recompute_num_layers must be between 1 and ..."). */
+/** `--recompute-granularity full` without `--recompute-method` (MCore: "... recompute_method must be \"block\" or \"uniform\""). */
 function recomputeFindings(occurrences: FlagOccurrence[], table: FlagTable): Message[] {
   const last = new Map(occurrences.filter((occurrence) => !occurrence.condition).map((occurrence) => [table.lookup(occurrence.flag)?.flag ?? occurrence.flag, occurrence]));
   const granularity = last.get('--recompute-granularity');
   const text = granularity?.values.length === 1 ? granularity.values[0].parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('') : undefined;
-  if (text !== 'full' || last.has('--recompute-num-layers')) return [];
-  return [error('--recompute-granularity full without --recompute-num-layers: Megatron Core (current Megatron-LM, and Bridge) stops at start-up ("recompute_num_layers must be between 1 and num_layers_per_pipeline_rank"); older Megatron-LM releases defaulted it to 1: add --recompute-num-layers 1 to keep that')];
+  // With a method and no layer count, the recompute-layers rule writes the old default (1) out.
+  if (text !== 'full' || last.has('--recompute-method')) return [];
+  return [error('--recompute-granularity full without --recompute-method: Megatron Core (Megatron-LM, and Bridge) stops at start-up ("Using recompute_granularity: full so recompute_method must be \"block\" or \"uniform\""); add --recompute-method uniform (and --recompute-num-layers) as the run had them')];
 }
 
 /**

@@ -28,7 +28,7 @@ interface Case {
 const MEANT_BLOCKED: Record<string, string> = {
   'template-placeholder-split': 'an unfilled <PATH TO ...> template: Megatron-LM rejected it too',
   'batch-size-does-not-divide': 'global batch 8 is not a multiple of micro batch 4 x 8 data-parallel ranks: Megatron-LM stopped at start-up too',
-  'recompute-full-without-layers': 'full recompute without a layer count: Megatron Core rejects it, in Megatron-LM too',
+  'recompute-full-without-method': 'full recompute without a method: Megatron Core rejects it, in Megatron-LM too',
   'flags-from-environment': 'every flag comes from a variable bridge-migrate cannot see: no model shape, so Bridge (and Megatron-LM) stop at start-up',
 };
 

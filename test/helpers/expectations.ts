@@ -178,6 +178,12 @@ function checkRule(rule: string, f: MlmFlag, all: MlmFlag[], o: Map<string, Hydr
       const applies = last(all, '--swiglu') ? '--no-bias-swiglu-fusion' : '--no-bias-gelu-fusion';
       return (defaultTable.lookup(f.flag)?.flag ?? f.flag) === applies ? eq('model.bias_activation_fusion', false) : undefined;
     }
+    case 'recompute-layers': {
+      // The method passes; with full recompute and no layer count, the old default count 1 is set.
+      const counted = ['--recompute-num-layers', '--checkpoint-num-layers', '--activations-checkpoint-num-layers'].some((flag) => last(all, flag));
+      const full = last(all, '--recompute-granularity')?.values[0] === 'full';
+      return eq('model.recompute_method', f.values[0]) ?? (full && !counted ? eq('model.recompute_num_layers', 1) : undefined);
+    }
     case 'profiling': {
       // --profile switches profiling on; --use-pytorch-profiler picks torch.profiler over nsys.
       if (!last(all, '--profile')) return undefined;

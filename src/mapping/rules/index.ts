@@ -9,6 +9,7 @@ import { profilingRule } from './profiling.js';
 import { biasFusionRule } from './bias-fusion.js';
 import { deepspeedMoeRule } from './deepspeed-moe.js';
 import { legacyRopeRule } from './legacy-rope.js';
+import { recomputeLayersRule } from './recompute-layers.js';
 
 export const rules: Rule[] = [
   precisionRule,
@@ -24,6 +25,7 @@ export const rules: Rule[] = [
   biasFusionRule,
   deepspeedMoeRule,
   legacyRopeRule,
+  recomputeLayersRule,
 ];
 
 export type { Rule, RuleContext, RuleResult } from './rule.js';
