@@ -76,7 +76,7 @@ function convertAll(occurrences: FlagOccurrence[], table: FlagTable, valueText: 
   for (const rule of rules) {
     let result;
     try {
-      result = rule.apply({ occurrences: SELF_CONTAINED_RULES.has(rule.name) ? occurrences : unconditional, entryOf, valueText });
+      result = rule.apply({ occurrences: SELF_CONTAINED_RULES.has(rule.name) ? occurrences : unconditional, allOccurrences: occurrences, entryOf, valueText });
     } catch (e) {
       if (!(e instanceof ValueError)) throw e;
       // A bad value (`--seq-length abc`): the rule's flags are not converted, and say why.

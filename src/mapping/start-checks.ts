@@ -9,6 +9,7 @@
 import type { FlagOccurrence } from '../resolve/types.js';
 import type { FlagTable } from './table.js';
 import { error, type Message } from '../findings.js';
+import { recomputeLack } from './recompute-layers.js';
 
 type World = { size: number; from: string } | undefined;
 
@@ -16,14 +17,12 @@ export function startFindings(occurrences: FlagOccurrence[], table: FlagTable, w
   return [...batchFindings(occurrences, table, worldSize), ...recomputeFindings(occurrences, table)];
 }
 
-/** `--recompute-granularity full` without `--recompute-method` (MCore: "... recompute_method must be \"block\" or \"uniform\""). */
+/** Full recompute that Megatron Core would stop on and the recompute-layers rule does not fix. */
 function recomputeFindings(occurrences: FlagOccurrence[], table: FlagTable): Message[] {
-  const last = new Map(occurrences.filter((occurrence) => !occurrence.condition).map((occurrence) => [table.lookup(occurrence.flag)?.flag ?? occurrence.flag, occurrence]));
-  const granularity = last.get('--recompute-granularity');
-  const text = granularity?.values.length === 1 ? granularity.values[0].parts.map((part) => (part.kind === 'lit' ? part.text : '$')).join('') : undefined;
-  // With a method and no layer count, the recompute-layers rule writes the old default (1) out.
-  if (text !== 'full' || last.has('--recompute-method')) return [];
-  return [error('--recompute-granularity full without --recompute-method: Megatron Core (Megatron-LM, and Bridge) stops at start-up ("Using recompute_granularity: full so recompute_method must be \"block\" or \"uniform\""); add --recompute-method uniform (and --recompute-num-layers) as the run had them')];
+  const lack = recomputeLack(occurrences, (occurrence) => table.lookup(occurrence.flag)?.flag ?? occurrence.flag);
+  if (lack === 'method') return [error('--recompute-granularity full without --recompute-method: Megatron Core (Megatron-LM, and Bridge) stops at start-up ("Using recompute_granularity: full so recompute_method must be \"block\" or \"uniform\""); add --recompute-method uniform (and --recompute-num-layers) as the run had them')];
+  if (lack === 'conditional-count') return [error('--recompute-granularity full with --recompute-num-layers only under a condition: when it is not given, Megatron Core (current Megatron-LM, and Bridge) stops at start-up ("recompute_num_layers must be between 1 and num_layers_per_pipeline_rank"); give the layer count unconditionally')];
+  return [];
 }
 
 /**

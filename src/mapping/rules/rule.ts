@@ -6,7 +6,10 @@ import { tokenText } from '../values.js';
 import type { Message } from '../../findings.js';
 
 export interface RuleContext {
+  /** The flags a rule converts: unconditional ones (and conditional ones for self-contained rules). */
   occurrences: FlagOccurrence[];
+  /** Every flag of the launch, `${X:+...}` ones included: for a rule that must know a flag is given only under a condition. */
+  allOccurrences: FlagOccurrence[];
   entryOf(occ: FlagOccurrence): MappingEntry | undefined;
   /** A value word's text with the values the script fixes put in (`$EP_SIZE` with EP_SIZE=1), when known. */
   valueText?(token: FlagOccurrence['values'][number]): string | undefined;
