@@ -17,6 +17,23 @@ export interface Conversion {
   removed?: { reason: string; kind: RemovalKind; severity: Severity };
   /** Findings about this flag's conversion (the flag is still converted). */
   notes: Message[];
+  /** A check written above the statement that holds the flag, which stops the run where the conversion would not hold. */
+  guard?: RunTimeGuard;
+}
+
+/**
+ * `if CONDITION; then echo "bridge-migrate: MESSAGE" >&2; exit 1; fi`, above the statement that
+ * holds the flag (its words expand there): for a conversion that is exact only while values the
+ * script takes from its environment agree (`--max-position-embeddings $MAX_POS` folded into
+ * `--seq-length $SEQ`). Where it cannot be placed the flag is removed as an error instead.
+ */
+export interface RunTimeGuard {
+  /** Shell test, true when the run must stop: `[ "${MAX_POS}" != "${SEQ}" ]`. */
+  condition: string;
+  /** One line for the comment above the check. */
+  comment: string;
+  /** What the stopped run prints (no `"`, `$`, backquote or backslash of its own beyond the expansions it names). */
+  message: string;
 }
 
 export type RemovalKind = 'unmapped' | 'folded' | 'launcher' | 'error';

@@ -6,7 +6,7 @@
 import type { SourceLines } from '../parse/source-lines.js';
 import type { Launch } from '../resolve/launches.js';
 import type { FlagOccurrence, Segment } from '../resolve/types.js';
-import type { Conversion } from '../mapping/convert.js';
+import type { Conversion, RunTimeGuard } from '../mapping/convert.js';
 import type { Override } from '../mapping/hydra.js';
 import { overrideText, partsText, renderHydra } from '../mapping/hydra.js';
 import type { LaunchReport } from '../types.js';
@@ -160,6 +160,14 @@ export function planLaunch(input: LaunchPlanInput): LaunchPlan {
     if (occ.choice) {
       choices.set(occ.flagToken.start, [...(choices.get(occ.flagToken.start) ?? []), c]);
       continue;
+    }
+    if (c.guard) {
+      const placed = guardEdit(lines, occ, c.guard);
+      if (!placed) {
+        remove(c, `${c.removed?.reason ?? occ.flag}; the check that would stop a run where they differ has no place here (the statement that holds ${occ.flag} does not start its own line, or runs as code another shell parses)`, 'error');
+        continue;
+      }
+      edits.push(placed);
     }
     if (occ.nameFrom) report.findings.push(at(occ.line, warning(`\`${occ.nameFrom}\` is ${occ.flag} here (the variable is set once in the script), so it is migrated as ${occ.flag}: a later change of that variable no longer changes this setting; edit the override instead`)));
     if (!c.removed && occ.values.some((v) => (v.ctx === 'dq-split' || v.ctx === 'sq-split') && v.parts.some((p) => p.kind === 'lit' && /['"]/.test(p.text)))) {
@@ -373,6 +381,16 @@ function emptiedAlternates(conversions: Conversion[], removed: FlagOccurrence[],
     whole.set(start, { start: cond.start, end: cond.end, variable: segment.variable, free: segment.variable !== undefined || occs[0].flagToken.ctx !== 'alt-word' });
   }
   return whole;
+}
+
+/** The run-time check of a conversion, above the statement that holds its flag (undefined: no place for it). */
+function guardEdit(lines: SourceLines, occ: FlagOccurrence, guard: RunTimeGuard): Edit | undefined {
+  if (occ.flagToken.ctx === 'sq-code' || occ.values.some((value) => value.ctx === 'sq-code')) return undefined;
+  const anchor = commentAnchor(lines, occ.segment.statementStart);
+  if (!anchor) return undefined;
+  // `[ ... ]`, `>&2` and `exit 1` are POSIX sh too.
+  const text = `${anchor.indent}# bridge-migrate: ${guard.comment}\n${anchor.indent}if ${guard.condition}; then echo "bridge-migrate: ${guard.message}" >&2; exit 1; fi\n`;
+  return { start: anchor.at, end: anchor.at, text };
 }
 
 export function commentEdits(lines: SourceLines, comments: LaunchPlan['comments']): { edits: Edit[]; unplaced: string[] } {
