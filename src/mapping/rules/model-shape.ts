@@ -1,13 +1,17 @@
 /**
  * Model-shape rules that need other flags' values:
  * - virtual pipeline: --num-layers-per-virtual-pipeline-stage K is computed into
- *   model.virtual_pipeline_model_parallel_size = layers / pp / K (layers + 1 per account-for flag);
+ *   model.virtual_pipeline_model_parallel_size = layers / pp / K (layers + 1 per account-for flag),
+ *   null where that is 1, as Megatron-LM's validate_args makes it;
  * - grouped-query attention: Megatron-LM uses --num-query-groups only with --group-query-attention.
  */
 import { removed, type Conversion } from '../convert.js';
-import { typedValue } from '../values.js';
+import { typedValue, tokenText } from '../values.js';
 import { occurrencesOf, staticValue, type Rule } from './rule.js';
 import { note } from '../../findings.js';
+
+/** One virtual stage per rank: Megatron-LM's validate_args sets virtual_pipeline_model_parallel_size to None (no interleaving). */
+const NO_VIRTUAL_STAGES = { kind: 'raw', text: 'null' } as const;
 
 export const vppRule: Rule = {
   name: 'vpp',
@@ -16,7 +20,7 @@ export const vppRule: Rule = {
     const conversions: Conversion[] = [];
     for (const o of occurrencesOf(ctx, '--num-virtual-stages-per-pipeline-rank')) {
       if (o.values.length !== 1) conversions.push(removed(o, `${o.flag} needs one value`, 'error', ctx.entryOf(o)));
-      else conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: typedValue(o.values[0], 'int', o.flag) }], notes: [] });
+      else conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: tokenText(o.values[0]) === '1' ? NO_VIRTUAL_STAGES : typedValue(o.values[0], 'int', o.flag) }], notes: [] });
     }
     for (const o of occurrencesOf(ctx, '--num-layers-per-virtual-pipeline-stage')) {
       const k = staticValue(ctx, '--num-layers-per-virtual-pipeline-stage');
@@ -33,7 +37,8 @@ export const vppRule: Rule = {
         conversions.push(removed(o, `${total} layers do not divide into ${pp} pipeline stages of ${k}-layer virtual stages`, 'error', ctx.entryOf(o)));
         continue;
       }
-      conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: { kind: 'raw', text: String(total / per) } }], notes: [note(`model.virtual_pipeline_model_parallel_size computed: (${layers}${extra ? ` + ${extra}` : ''}) / ${pp} / ${k}`)] });
+      const stages = total / per;
+      conversions.push({ occurrence: o, entry: ctx.entryOf(o), overrides: [{ key: 'model.virtual_pipeline_model_parallel_size', value: stages === 1 ? NO_VIRTUAL_STAGES : { kind: 'raw', text: String(stages) } }], notes: [note(`model.virtual_pipeline_model_parallel_size computed: (${layers}${extra ? ` + ${extra}` : ''}) / ${pp} / ${k}${stages === 1 ? ' = 1, which Megatron-LM turns into no virtual pipeline (null)' : ''}`)] });
     }
     return { conversions, findings: [] };
   },
