@@ -600,6 +600,22 @@ def serve_hf_configs(folder: str) -> list[str]:
     return sorted(f"{org}/{model}" for org in os.listdir(folder) for model in os.listdir(os.path.join(folder, org)))
 
 
+
+def preset_record(factory) -> dict:
+    """A preset's fields that differ from a default MixedPrecisionConfig (torch dtypes as {"dtype": name})."""
+    import dataclasses
+    import torch
+    from megatron.bridge.training.mixed_precision import MixedPrecisionConfig
+
+    def plain(value):
+        if isinstance(value, torch.dtype):
+            return {"dtype": str(value).removeprefix("torch.")}
+        return value
+
+    made, default = factory(), MixedPrecisionConfig()
+    return {field.name: plain(getattr(made, field.name)) for field in dataclasses.fields(made)
+            if field.init and getattr(made, field.name) != getattr(default, field.name)}
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out-dir", default=os.path.join(ROOT, "src", "mapping"))
@@ -647,6 +663,7 @@ def main() -> int:
         os.chdir(here)
     # The registry holds each preset under its function's name and, for names with "_", a hyphen spelling.
     presets = sorted({factory.__name__ for factory in MIXED_PRECISION_RECIPES.values()})
+    preset_fields = {factory.__name__: preset_record(factory) for factory in MIXED_PRECISION_RECIPES.values()}
     header = {
         "extracted_by": "scripts/extract-bridge-release.py",
         "versions": versions,
@@ -664,11 +681,13 @@ def main() -> int:
                        "declared_in: the most derived class whose own body annotates the field.",
                        "post_init_default: the field's value in a default-constructed instance where the class's __post_init__ changes the declared default (classes that need constructor arguments are not checked).",
                        "mixed_precision_presets: the preset names of megatron.bridge.training.mixed_precision.MIXED_PRECISION_RECIPES (its factories' names); mixed_precision_preset_spellings: every key, hyphen spellings included.",
+                       "mixed_precision_preset_fields: each preset's MixedPrecisionConfig fields that differ from MixedPrecisionConfig()'s, as the factory returns them (a torch dtype as {\"dtype\": name}).",
                    ]},
         "top_level_fields": top_level_records(ConfigContainer, hints),
         "groups": groups,
         "mixed_precision_presets": presets,
         "mixed_precision_preset_spellings": sorted(MIXED_PRECISION_RECIPES),
+        "mixed_precision_preset_fields": dict(sorted(preset_fields.items())),
     }
     recipes_doc = {
         "header": {**header, "count": len(recipes_out), "notes": [

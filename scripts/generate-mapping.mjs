@@ -12,6 +12,7 @@
  *            src/mapping/legacy-flags.json        (optional: flags of older Megatron-LM releases)
  *   outputs: src/mapping/table.generated.json     (option string -> MappingEntry, sorted)
  *            src/mapping/defaults.generated.json  (keys whose recipe value differs from Megatron-LM's default)
+ *            src/mapping/presets.generated.json   (each mixed-precision preset's fields, for writing one out)
  *
  * Plain Node ESM, no dependencies. Output is deterministic. The script fails (exit 1) when a
  * Megatron-LM flag has no entry, an emitted key is not a Bridge field, or a guide row is lost.
@@ -656,6 +657,7 @@ function main() {
   const defaults = computeDefaults(index, inputs.bridge, table, inputs.flagsFile.flags, inputs.recipes, inputs.manual);
   writeFileSync(path.join(MAPPING_DIR, 'table.generated.json'), tableJson(table));
   writeFileSync(path.join(MAPPING_DIR, 'defaults.generated.json'), defaultsJson(defaults));
+  writeFileSync(path.join(MAPPING_DIR, 'presets.generated.json'), `${JSON.stringify(inputs.bridge.mixed_precision_preset_fields, null, 1)}\n`);
   console.log(JSON.stringify({ ...summary(table), defaults: defaults.length }));
 }
 

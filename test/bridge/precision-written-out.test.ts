@@ -33,6 +33,7 @@ describe('written-out mixed precision', () => {
   for (const [name, precision, preset, knobs] of [
     ['fp16 with loss-scale knobs', '--fp16 --initial-loss-scale 65536 --loss-scale-window 500 --hysteresis 4', 'fp16_mixed', { 'mixed_precision.hysteresis': [2, 4], 'mixed_precision.initial_loss_scale': [4294967296, 65536], 'mixed_precision.loss_scale_window': [1000, 500], 'optimizer.hysteresis': [2, 4], 'optimizer.initial_loss_scale': [4294967296, 65536], 'optimizer.loss_scale_window': [1000, 500] }],
     ['bf16 with a constant loss scale', '--bf16 --loss-scale 12', 'bf16_mixed', { 'mixed_precision.loss_scale': [null, 12], 'optimizer.loss_scale': [null, 12] }],
+    ['bf16 with FP8 and gradients reduced in bf16', '--bf16 --fp8-format hybrid --fp8-amax-history-len 1024 --fp8-amax-compute-algo max --grad-reduce-in-bf16', 'bf16_with_fp8_delayed_scaling_mixed', { 'mixed_precision.grad_reduce_in_fp32': [true, false], 'ddp.grad_reduce_in_fp32': [true, false] }],
   ] as const) {
     it(`${name}: the same ConfigContainer as ${preset} apart from the knobs`, async () => {
       const override = writtenOut(precision);

@@ -78,7 +78,8 @@ function writtenOutKnob(f: MlmFlag, o: Map<string, HydraJs>): string | undefined
   if (!config || typeof config !== 'object' || Array.isArray(config) || config instanceof HFloat) return null;
   const field = (config as Record<string, HydraJs>)[knob.field];
   if (field === undefined) return null;
-  return num(field) === Number(f.values[0]) ? undefined : `mixed_precision.${knob.field} is ${JSON.stringify(field)}, expected ${f.values[0]}`;
+  const matches = knob.set === 'str' ? field === f.values[0] : num(field) === Number(f.values[0]);
+  return matches ? undefined : `mixed_precision.${knob.field} is ${JSON.stringify(field)}, expected ${f.values[0]}`;
 }
 
 /** Undefined when fine; otherwise what is wrong. */

@@ -2,6 +2,7 @@
  * --bf16 / --fp16 with --fp8-format / --fp8-recipe / --fp4-format pick one Bridge mixed-precision
  * preset (bridge-notes.md section c). A combination without a preset is reported, never guessed.
  */
+import presetFields from '../presets.generated.json' with { type: 'json' };
 import { note, warning, type Message } from '../../findings.js';
 import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
@@ -102,15 +103,12 @@ function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Co
 }
 
 /**
- * The presets that can be written out as a MixedPrecisionConfig (`_target_`), with their fields as
- * megatron/bridge/training/mixed_precision.py's bf16_mixed() / fp16_mixed() set them. Dtypes are
- * written as `{_target_:torch.X,_call_:false}`: a dtype given as a string would stay a string.
+ * Each preset's MixedPrecisionConfig fields that differ from MixedPrecisionConfig()'s, as the pinned
+ * release's factories return them (presets.generated.json, from scripts/extract-bridge-release.py):
+ * a preset is written out as a MixedPrecisionConfig (`_target_`) with these fields, then the knobs.
+ * Dtypes are written as `{_target_:torch.X,_call_:false}`: a dtype given as a string would stay a string.
  */
-const WRITTEN_OUT: Record<string, Array<[string, string]>> = {
-  bf16_mixed: [['bf16', 'true'], ['params_dtype', 'bfloat16'], ['pipeline_dtype', 'bfloat16'], ['autocast_enabled', 'false'], ['grad_reduce_in_fp32', 'true']],
-  fp16_mixed: [['fp16', 'true'], ['params_dtype', 'float16'], ['pipeline_dtype', 'float16'], ['autocast_enabled', 'false'], ['grad_reduce_in_fp32', 'false']],
-};
-const DTYPE_FIELDS = new Set(['params_dtype', 'pipeline_dtype']);
+const PRESET_FIELDS: Record<string, Record<string, unknown>> = presetFields;
 
 function hydraKnob(field: string, value: KnobValue): string {
   const knob = KNOBS.find((k) => k.field === field);
@@ -120,7 +118,8 @@ function hydraKnob(field: string, value: KnobValue): string {
 
 /** `mixed_precision={_target_:...MixedPrecisionConfig,...}`: the preset's fields, then the knobs. */
 function writtenOut(preset: string, custom: Record<string, KnobValue>): string {
-  const fields = new Map<string, string>(WRITTEN_OUT[preset].map(([field, value]) => [field, DTYPE_FIELDS.has(field) ? `{_target_:torch.${value},_call_:false}` : value]));
+  const presetValue = (value: unknown) => (value !== null && typeof value === 'object' && 'dtype' in value ? `{_target_:torch.${(value as { dtype: string }).dtype},_call_:false}` : String(value));
+  const fields = new Map<string, string>(Object.entries(PRESET_FIELDS[preset]).map(([field, value]) => [field, presetValue(value)]));
   for (const [field, value] of Object.entries(custom)) fields.set(field, hydraKnob(field, value));
   return `{_target_:megatron.bridge.training.mixed_precision.MixedPrecisionConfig,${[...fields].map(([field, value]) => `${field}:${value}`).join(',')}}`;
 }
@@ -149,7 +148,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], f
       }
       const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => i.name).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
-      else if (presets.length === 1 && WRITTEN_OUT[presets[0]]) {
+      else if (presets.length === 1 && PRESET_FIELDS[presets[0]]) {
         custom[k.field] = given;
         out.push(removed(o, `written into mixed_precision (the ${presets[0]} preset with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
       } else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
