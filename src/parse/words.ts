@@ -34,10 +34,12 @@ export function expansionStart(node: Node, source: string): number {
 
 /** `${X:+$X}` / `${X:+${X}}`: the same as `$X` wherever it is written (empty gives nothing either way). */
 const SELF_ALTERNATE = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?\+\$(?:\{\1\}|\1)\}$/;
+/** `${X:-}` / `${X-}`: X, or nothing (the `set -u` spelling of `$X`). */
+const EMPTY_DEFAULT = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?-\}$/;
 
 /** An expansion part from an expansion node (or its text). */
 export function expansionPart(text: string, quoted: boolean): Part {
-  const self = SELF_ALTERNATE.exec(text);
+  const self = SELF_ALTERNATE.exec(text) ?? EMPTY_DEFAULT.exec(text);
   if (self) return { kind: 'exp', text, name: self[1], array: false, quoted };
   const m = PLAIN_REF.exec(text);
   // `${X}` and `$X` are plain references; `${X:-d}` and friends are not.

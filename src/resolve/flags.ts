@@ -184,7 +184,9 @@ export function readFlags(
             ? `${forwarded} forwards the arguments this script is called with to the launch: callers that pass Megatron-LM flags (\`--lr 3e-4\`) must now pass Bridge overrides (\`optimizer.lr=3e-4\`), because run_recipe.py rejects anything else; update the callers of this script`
             : ref
               ? `$${ref.name} passes arguments that bridge-migrate cannot see; they reach run_recipe.py unmigrated`
-              : `"${leadingLiteral(t) || '…'}" is not a value of any flag`,
+              : leadingLiteral(t)
+                ? `"${leadingLiteral(t)}" is not a value of any flag`
+                : `\`${t.parts.map((part) => part.text).join('')}\` is not a flag or a flag's value, and bridge-migrate cannot read what it expands to; it reaches run_recipe.py as it is: replace it with Bridge overrides by hand`,
         });
         i++;
         continue;

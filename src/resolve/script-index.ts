@@ -76,8 +76,11 @@ export function indexScript(root: Node): ScriptIndex {
     for (;;) {
       const type = cursor.nodeType;
       const path = paths[paths.length - 1];
-      const here = BRANCHES.has(type) ? `${path}/${type}@${cursor.startIndex}` : path;
       const parentType = types[types.length - 1];
+      // The `then` body of an if is a branch of its own: without the step, its path would be the
+      // if's, which the elif/else paths extend, as if they were nested inside the `then` body.
+      const thenBody = parentType === 'if_statement' && type !== 'elif_clause' && type !== 'else_clause' && cursor.nodeIsNamed && cursor.currentFieldName !== 'condition';
+      const here = BRANCHES.has(type) ? `${path}/${type}@${cursor.startIndex}` : thenBody ? `${path}/then` : path;
       const statementStart = parentType === undefined || CONTAINERS.has(parentType) ? cursor.startIndex : starts[starts.length - 1];
       if (++visited % 1024 === 0) checkTime();
       if (type === 'variable_assignment') {
