@@ -639,6 +639,17 @@ function summary(table) {
   return { entries: Object.keys(table).length, bySource: count((e) => e.source), byConvert: count((e) => e.convert) };
 }
 
+/**
+ * What writing a preset out needs: MixedPrecisionConfig()'s value of each field that has a literal
+ * default (a field a launch's other preset sets is written with it, so every dict a launch writes
+ * has the same keys: Hydra merges a later dict into an earlier one and refuses a key it lacks), and
+ * each preset's fields that differ from those defaults.
+ */
+function presetsDocument(bridge) {
+  const fields = bridge.groups.mixed_precision.fields.filter((field) => field.init && field.default_is_literal && !field.private);
+  return { defaults: Object.fromEntries(fields.map((field) => [field.name, field.default])), presets: bridge.mixed_precision_preset_fields };
+}
+
 function main() {
   const inputs = loadInputs();
   const index = fieldIndex(inputs.bridge);
@@ -657,7 +668,7 @@ function main() {
   const defaults = computeDefaults(index, inputs.bridge, table, inputs.flagsFile.flags, inputs.recipes, inputs.manual);
   writeFileSync(path.join(MAPPING_DIR, 'table.generated.json'), tableJson(table));
   writeFileSync(path.join(MAPPING_DIR, 'defaults.generated.json'), defaultsJson(defaults));
-  writeFileSync(path.join(MAPPING_DIR, 'presets.generated.json'), `${JSON.stringify(inputs.bridge.mixed_precision_preset_fields, null, 1)}\n`);
+  writeFileSync(path.join(MAPPING_DIR, 'presets.generated.json'), `${JSON.stringify(presetsDocument(inputs.bridge), null, 1)}\n`);
   console.log(JSON.stringify({ ...summary(table), defaults: defaults.length }));
 }
 

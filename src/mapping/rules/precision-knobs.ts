@@ -2,9 +2,10 @@
  * Mixed-precision knobs (--loss-scale-window, --fp8-amax-history-len, ...). Bridge's preset fixes
  * each of them (and the recipe stores the preset as a name, so `mixed_precision.<field>` cannot be
  * overridden). A knob whose value equals the preset's is folded into the preset; a different value
- * is reported, never dropped silently. Values from bridge-config.json (MixedPrecisionConfig
- * defaults) and the preset definitions in bridge-notes.md section c.
+ * is reported, never dropped silently.
  */
+import presetsDocument from '../presets.generated.json' with { type: 'json' };
+
 export type KnobValue = string | number | boolean | null;
 
 export interface Knob {
@@ -24,39 +25,16 @@ export interface PresetInfo {
   fp4?: string;
 }
 
-const FIELD_DEFAULTS: Record<string, KnobValue> = {
-  loss_scale: null,
-  initial_loss_scale: 4294967296,
-  min_loss_scale: 1,
-  loss_scale_window: 1000,
-  hysteresis: 2,
-  fp8_margin: 0,
-  fp8_amax_history_len: 1,
-  fp8_amax_compute_algo: 'most_recent',
-  fp8_wgrad: true,
-  fp8_param_gather: false,
-  fp4_param_gather: false,
-  first_last_layers_bf16: false,
-  num_layers_at_start_in_bf16: 0,
-  num_layers_at_end_in_bf16: 0,
-  reuse_grad_buf_for_mxfp8_param_ag: false,
-};
-
-const PRESET_FIELDS: Array<[RegExp, Record<string, KnobValue>]> = [
-  [/^bf16_mixed$/, { grad_reduce_in_fp32: true }],
-  [/^fp16_mixed$/, { grad_reduce_in_fp32: false }],
-  [/fp8_delayed_scaling/, { fp8_amax_history_len: 1024, fp8_amax_compute_algo: 'max', fp8_param_gather: true }],
-  [/mxfp8/, { fp8_param_gather: true, reuse_grad_buf_for_mxfp8_param_ag: true }],
-  [/fp8_current_scaling/, { first_last_layers_bf16: true, num_layers_at_start_in_bf16: 1, num_layers_at_end_in_bf16: 1, fp8_param_gather: true }],
-  [/fp8_subchannel_scaling/, { fp8_param_gather: false }],
-  [/nvfp4/, { fp4_param_gather: true }],
-];
+/**
+ * MixedPrecisionConfig()'s defaults and each preset's fields that differ from them, read from the
+ * pinned release (presets.generated.json, from scripts/extract-bridge-release.py).
+ */
+export const PRESETS: { defaults: Record<string, unknown>; presets: Record<string, Record<string, unknown>> } = presetsDocument;
 
 export function presetValue(preset: string, field: string): KnobValue {
-  let v: KnobValue = FIELD_DEFAULTS[field] ?? null;
-  if (field === 'grad_reduce_in_fp32') v = !preset.startsWith('fp16');
-  for (const [re, fields] of PRESET_FIELDS) if (re.test(preset) && field in fields) v = fields[field];
-  return v;
+  const fields = PRESETS.presets[preset];
+  const value = fields && field in fields ? fields[field] : PRESETS.defaults[field];
+  return (value ?? null) as KnobValue;
 }
 
 const fp16 = (p: PresetInfo) => p.base === 'fp16';

@@ -2,13 +2,12 @@
  * --bf16 / --fp16 with --fp8-format / --fp8-recipe / --fp4-format pick one Bridge mixed-precision
  * preset (bridge-notes.md section c). A combination without a preset is reported, never guessed.
  */
-import presetFields from '../presets.generated.json' with { type: 'json' };
 import { note, warning, type Message } from '../../findings.js';
 import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
 import { lineList, occurrencesOf, sameBranch, type Rule } from './rule.js';
-import { KNOBS, knobValue, presetValue, type KnobValue, type PresetInfo } from './precision-knobs.js';
+import { KNOBS, knobValue, presetValue, PRESETS, type Knob, type KnobValue, type PresetInfo } from './precision-knobs.js';
 
 const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid'];
 
@@ -55,17 +54,13 @@ export const precisionRule: Rule = {
     const result = choosePrecision(ctx);
     const presets = new Set(result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision').map((o) => (o.value.kind === 'raw' ? o.value.text : ''))));
     const failed = result.conversions.some((c) => c.removed?.kind === 'error');
-    const custom: Record<string, KnobValue> = {};
-    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], result.findings, custom));
+    const custom: Custom = new Map();
+    const presetBranches = result.conversions.filter((c) => c.overrides.some((o) => o.key === 'mixed_precision')).map((c) => c.occurrence.segment.branchPath);
+    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], presetBranches, result.findings, custom));
     dynamicScalingChecks(ctx, result.conversions, result.findings);
-    if (Object.keys(custom).length) {
-      const [preset] = presets;
-      for (const conversion of result.conversions) {
-        for (const override of conversion.overrides) {
-          if (override.key === 'mixed_precision') override.value = { kind: 'raw', text: writtenOut(preset, custom) };
-        }
-      }
-      result.findings.push(note(`mixed_precision is written out in full: the ${preset} preset with ${Object.entries(custom).map(([field, value]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
+    const rewritten = writeOut(result.conversions, custom, stacked(presetBranches));
+    if (rewritten.length) {
+      result.findings.push(note(`mixed_precision is written out in full: the ${rewritten.join(' / ')} preset${rewritten.length === 1 ? '' : 's'} with ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
     }
     return result;
   },
@@ -108,7 +103,13 @@ function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Co
  * a preset is written out as a MixedPrecisionConfig (`_target_`) with these fields, then the knobs.
  * Dtypes are written as `{_target_:torch.X,_call_:false}`: a dtype given as a string would stay a string.
  */
-const PRESET_FIELDS: Record<string, Record<string, unknown>> = presetFields;
+const PRESET_FIELDS = PRESETS.presets;
+
+/** Fields a launch's presets are written out with: Megatron-LM's value, for the presets the knob acts in. */
+type Custom = Map<string, { value: KnobValue; knob: Knob }>;
+
+/** The `_param` twin Bridge keeps equal to a `_param_gather` field (MixedPrecisionConfig.__setattr__). */
+const PARAM_TWINS: Record<string, string> = { fp8_param_gather: 'fp8_param', fp4_param_gather: 'fp4_param' };
 
 function hydraKnob(field: string, value: KnobValue): string {
   const knob = KNOBS.find((k) => k.field === field);
@@ -116,25 +117,78 @@ function hydraKnob(field: string, value: KnobValue): string {
   return value === null ? 'null' : String(value);
 }
 
-/** `mixed_precision={_target_:...MixedPrecisionConfig,...}`: the preset's fields, then the knobs. */
-function writtenOut(preset: string, custom: Record<string, KnobValue>): string {
-  const presetValue = (value: unknown) => (value !== null && typeof value === 'object' && 'dtype' in value ? `{_target_:torch.${(value as { dtype: string }).dtype},_call_:false}` : String(value));
-  const fields = new Map<string, string>(Object.entries(PRESET_FIELDS[preset]).map(([field, value]) => [field, presetValue(value)]));
-  for (const [field, value] of Object.entries(custom)) fields.set(field, hydraKnob(field, value));
-  return `{_target_:megatron.bridge.training.mixed_precision.MixedPrecisionConfig,${[...fields].map(([field, value]) => `${field}:${value}`).join(',')}}`;
+/** Can two of the presets both be set in one run (a shared one and a branch's, which Bridge applies in turn)? */
+function stacked(presetBranches: string[]): boolean {
+  return presetBranches.some((outer, index) => presetBranches.some((inner, other) => other !== index && (outer === inner || outer === '' || inner.startsWith(`${outer}/`))));
 }
 
-/** `custom` receives the fields a single bf16/fp16 preset must be written out with. */
-function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], findings: Message[], custom: Record<string, KnobValue>): Conversion[] {
+/** Does a knob of `custom` give `preset` a value it does not have? */
+function changes(preset: string, custom: Custom): boolean {
+  const info = presetInfo(preset);
+  return [...custom].some(([field, { value, knob }]) => knob.when(info) && presetValue(preset, field) !== value);
+}
+
+/**
+ * Writes out each mixed_precision preset that a knob changes; where presets stack, every one of
+ * them, with the same fields (Hydra merges a later dict into an earlier one and refuses a key the
+ * earlier one lacks). Returns the presets written out.
+ */
+function writeOut(conversions: Conversion[], custom: Custom, stackedPresets: boolean): string[] {
+  const overrides = conversions.flatMap((conversion) => conversion.overrides).filter((override) => override.key === 'mixed_precision' && override.value.kind === 'raw');
+  const presetOf = (override: (typeof overrides)[number]) => (override.value.kind === 'raw' ? override.value.text : '');
+  const chosen = overrides.filter((override) => changes(presetOf(override), custom));
+  if (chosen.length === 0) return [];
+  const targets = stackedPresets ? overrides : chosen;
+  const shared = new Set([...targets.flatMap((override) => Object.keys(PRESET_FIELDS[presetOf(override)])), ...custom.keys()]);
+  const names = [...new Set(targets.map(presetOf))];
+  for (const override of targets) {
+    const preset = presetOf(override);
+    const fields = stackedPresets ? shared : new Set([...Object.keys(PRESET_FIELDS[preset]), ...[...custom].filter(([, { knob }]) => knob.when(presetInfo(preset))).map(([field]) => field)]);
+    override.value = { kind: 'raw', text: writtenOut(preset, custom, fields) };
+  }
+  return names;
+}
+
+/**
+ * `mixed_precision={_target_:...MixedPrecisionConfig,...}`: each of `fields` with the preset's value
+ * (MixedPrecisionConfig()'s where the preset leaves it), then the knobs that act in this preset.
+ */
+function writtenOut(preset: string, custom: Custom, fields: Set<string>): string {
+  const hydraValue = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'object' && 'dtype' in value ? `{_target_:torch.${(value as { dtype: string }).dtype},_call_:false}` : String(value));
+  const own = PRESET_FIELDS[preset];
+  const written = new Map<string, string>([...fields].map((field) => [field, hydraValue(field in own ? own[field] : PRESETS.defaults[field])]));
+  const info = presetInfo(preset);
+  for (const [field, { value, knob }] of custom) {
+    if (!knob.when(info)) continue;
+    written.set(field, hydraKnob(field, value));
+    const twin = PARAM_TWINS[field];
+    if (twin && written.has(twin)) written.set(twin, hydraKnob(field, value));
+  }
+  return `{_target_:megatron.bridge.training.mixed_precision.MixedPrecisionConfig,${[...written].map(([field, value]) => `${field}:${value}`).join(',')}}`;
+}
+
+/**
+ * `custom` receives the fields the launch's presets must be written out with: a knob the launch
+ * gives, or Megatron-LM's default of one it leaves out where a preset would change it.
+ */
+function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], presetBranches: string[], findings: Message[], custom: Custom): Conversion[] {
+  // A knob is written into the presets only where it holds for every one of them: given where each
+  // preset flag is given, or around it (a knob inside one branch would change the other runs too).
+  const coversEveryPreset = (knob: FlagOccurrence) => presetBranches.every((branch) => knob.segment.branchPath === '' || branch === knob.segment.branchPath || branch.startsWith(`${knob.segment.branchPath}/`));
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
+  const writable = presets.length > 0 && presets.every((preset) => PRESET_FIELDS[preset]);
   for (const k of KNOBS) {
     const occs = occurrencesOf(ctx, k.flag);
     const given = occs.length ? knobValue(k, occs[occs.length - 1].values.length === 1 ? tokenText(occs[occs.length - 1].values[0]) ?? undefined : undefined) : k.mlmDefault;
     for (const info of infos) {
-      if (!k.when(info)) continue;
+      if (!k.when(info) || occs.length) continue;
       const pv = presetValue(info.name, k.field);
-      if (!occs.length && given !== pv) findings.push(warning(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`));
+      if (given === pv) continue;
+      if (writable) {
+        custom.set(k.field, { value: k.mlmDefault, knob: k });
+        findings.push(note(`${info.name} sets ${k.field}=${show(pv)}; written out with Megatron-LM's default ${show(given)} (${k.flag} not given)`));
+      } else findings.push(warning(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`));
     }
     for (const o of occs) {
       const relevant = infos.filter((i) => k.when(i));
@@ -148,9 +202,9 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], f
       }
       const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => i.name).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
-      else if (presets.length === 1 && PRESET_FIELDS[presets[0]]) {
-        custom[k.field] = given;
-        out.push(removed(o, `written into mixed_precision (the ${presets[0]} preset with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
+      else if (writable && coversEveryPreset(o)) {
+        custom.set(k.field, { value: given, knob: k });
+        out.push(removed(o, `written into mixed_precision (the ${presets.join(' / ')} preset${presets.length === 1 ? '' : 's'} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
       } else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
     }
   }
