@@ -84,7 +84,7 @@ function show(v: unknown): string {
  * preset without a --loss-scale gets both checks off, as in Megatron-LM.
  */
 function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Conversion[], findings: Message[]): void {
-  const staticScale = occurrencesOf(ctx, '--loss-scale').some((o) => o.values.length === 1 && Number(tokenText(o.values[0])) > 0);
+  const staticScale = occurrencesOf(ctx, '--loss-scale').some((o) => o.values.length === 1 && Number(tokenText(o.values[0]) ?? ctx.valueText?.(o.values[0])) > 0);
   // The launch turns both checks off itself.
   if (staticScale || occurrencesOf(ctx, '--no-check-for-nan-in-loss-and-grad').length) return;
   let added = false;
@@ -180,7 +180,9 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
   const writable = presets.length > 0 && presets.every((preset) => PRESET_FIELDS[preset]);
   for (const k of KNOBS) {
     const occs = occurrencesOf(ctx, k.flag);
-    const given = occs.length ? knobValue(k, occs[occs.length - 1].values.length === 1 ? tokenText(occs[occs.length - 1].values[0]) ?? undefined : undefined) : k.mlmDefault;
+    // A value from a variable the script fixes (`--loss-scale $SP` with SP=15) counts as written.
+    const last = occs[occs.length - 1];
+    const given = occs.length ? knobValue(k, last.values.length === 1 ? (tokenText(last.values[0]) ?? ctx.valueText?.(last.values[0])) ?? undefined : undefined) : k.mlmDefault;
     for (const info of infos) {
       if (!k.when(info) || occs.length) continue;
       const pv = presetValue(info.name, k.field);
