@@ -20,7 +20,7 @@ export interface Knob {
 
 export interface PresetInfo {
   name: string;
-  base: 'bf16' | 'fp16';
+  base: 'bf16' | 'fp16' | 'fp32';
   fp8?: string;
   fp4?: string;
 }
@@ -31,8 +31,27 @@ export interface PresetInfo {
  */
 export const PRESETS: { defaults: Record<string, unknown>; presets: Record<string, Record<string, unknown>> } = presetsDocument;
 
+/**
+ * FP8 on fp32 parameters (--fp8-format without --bf16 / --fp16, as in Megatron-LM's functional
+ * tests) has no Bridge preset: `fp32_with_<stem>` names the bf16 FP8 preset's fields without its bf16
+ * ones. Such a name is never written as a name; it is always written out as a MixedPrecisionConfig.
+ */
+export const FP32_BASE = 'fp32_with_';
+
+export function isWrittenOutOnly(preset: string): boolean {
+  return preset.startsWith(FP32_BASE);
+}
+
+/** A preset's fields that differ from MixedPrecisionConfig()'s (undefined for an unknown name). */
+export function presetFields(preset: string): Record<string, unknown> | undefined {
+  if (!isWrittenOutOnly(preset)) return PRESETS.presets[preset];
+  const bf16 = PRESETS.presets[`bf16_with_${preset.slice(FP32_BASE.length)}`];
+  if (!bf16) return undefined;
+  return Object.fromEntries(Object.entries(bf16).filter(([field]) => !['bf16', 'params_dtype', 'pipeline_dtype'].includes(field)));
+}
+
 export function presetValue(preset: string, field: string): KnobValue {
-  const fields = PRESETS.presets[preset];
+  const fields = presetFields(preset);
   const value = fields && field in fields ? fields[field] : PRESETS.defaults[field];
   return (value ?? null) as KnobValue;
 }

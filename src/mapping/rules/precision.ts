@@ -7,7 +7,7 @@ import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
 import { lineList, occurrencesOf, sameBranch, type Rule } from './rule.js';
-import { KNOBS, knobValue, presetValue, PRESETS, type Knob, type KnobValue, type PresetInfo } from './precision-knobs.js';
+import { FP32_BASE, isWrittenOutOnly, KNOBS, knobValue, presetFields, presetValue, PRESETS, type Knob, type KnobValue, type PresetInfo } from './precision-knobs.js';
 
 const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid'];
 
@@ -36,12 +36,13 @@ export function choosePreset(base: 'bf16' | 'fp16' | null, fp8Format: string | n
     return preset ? { preset } : { why: `no Bridge preset for --fp4-format ${fp4Format}${fp4Recipe ? ` --fp4-recipe ${fp4Recipe}` : ''} with ${base ?? 'fp32'}` };
   }
   if (fp8Format || fp8Recipe) {
-    if (!base) return { why: 'FP8 without --bf16 or --fp16 has no Bridge preset' };
     // Megatron-LM's --fp8-recipe defaults to delayed; --fp8-format has no default (fp8 off).
     if (!fp8Format) return { why: '--fp8-recipe without --fp8-format leaves FP8 off in Megatron-LM; remove it' };
     const key = `${fp8Format}/${fp8Recipe ?? 'delayed'}`;
     const stem = FP8_PRESETS[key];
-    return stem ? { preset: stem.replace('{base}', base) } : { why: `no Bridge preset for --fp8-format ${fp8Format} --fp8-recipe ${fp8Recipe ?? 'delayed'}` };
+    if (!stem) return { why: `no Bridge preset for --fp8-format ${fp8Format} --fp8-recipe ${fp8Recipe ?? 'delayed'}` };
+    // FP8 on fp32 parameters: the bf16 preset's FP8 fields, always written out (precision-knobs.ts).
+    return { preset: base ? stem.replace('{base}', base) : stem.replace('{base}_with_', FP32_BASE) };
   }
   if (base) return { preset: `${base}_mixed` };
   return {};
@@ -59,17 +60,26 @@ export const precisionRule: Rule = {
     result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], presetBranches, result.findings, custom));
     dynamicScalingChecks(ctx, result.conversions, result.findings);
     const rewritten = writeOut(result.conversions, custom, stacked(presetBranches));
-    if (rewritten.length) {
-      result.findings.push(note(`mixed_precision is written out in full: the ${rewritten.join(' / ')} preset${rewritten.length === 1 ? '' : 's'} with ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
+    const named = rewritten.filter((preset) => !isWrittenOutOnly(preset));
+    if (named.length && custom.size) {
+      result.findings.push(note(`mixed_precision is written out in full: the ${named.join(' / ')} preset${named.length === 1 ? '' : 's'} with ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
+    }
+    for (const preset of rewritten.filter(isWrittenOutOnly)) {
+      result.findings.push(note(`FP8 without --bf16 or --fp16 trains fp32 parameters with FP8 compute in Megatron-LM; Bridge has no preset for that, so mixed_precision is written out as a MixedPrecisionConfig with the FP8 fields of bf16_with_${preset.slice(FP32_BASE.length)} (bf16 and fp16 off${custom.size ? `; ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')}` : ''})`));
     }
     return result;
   },
 };
 
 function presetInfo(name: string): PresetInfo {
-  const base = name.startsWith('fp16') ? 'fp16' : 'bf16';
+  const base = name.startsWith('fp16') ? 'fp16' : isWrittenOutOnly(name) ? 'fp32' : 'bf16';
   const fp8 = /delayed/.test(name) ? 'delayed' : /mxfp8/.test(name) ? 'mxfp8' : /current/.test(name) ? 'tensorwise' : /subchannel/.test(name) ? 'blockwise' : undefined;
   return { name, base, fp8, fp4: /nvfp4/.test(name) ? 'nvfp4' : undefined };
+}
+
+/** A preset's name in a message; FP8 on fp32 is named by what it is (it has no Bridge name). */
+function display(preset: string): string {
+  return isWrittenOutOnly(preset) ? `fp32 with the FP8 fields of bf16_with_${preset.slice(FP32_BASE.length)}` : preset;
 }
 
 function show(v: unknown): string {
@@ -103,7 +113,6 @@ function dynamicScalingChecks(ctx: Parameters<Rule['apply']>[0], conversions: Co
  * a preset is written out as a MixedPrecisionConfig (`_target_`) with these fields, then the knobs.
  * Dtypes are written as `{_target_:torch.X,_call_:false}`: a dtype given as a string would stay a string.
  */
-const PRESET_FIELDS = PRESETS.presets;
 
 /** Fields a launch's presets are written out with: Megatron-LM's value, for the presets the knob acts in. */
 type Custom = Map<string, { value: KnobValue; knob: Knob }>;
@@ -136,14 +145,14 @@ function changes(preset: string, custom: Custom): boolean {
 function writeOut(conversions: Conversion[], custom: Custom, stackedPresets: boolean): string[] {
   const overrides = conversions.flatMap((conversion) => conversion.overrides).filter((override) => override.key === 'mixed_precision' && override.value.kind === 'raw');
   const presetOf = (override: (typeof overrides)[number]) => (override.value.kind === 'raw' ? override.value.text : '');
-  const chosen = overrides.filter((override) => changes(presetOf(override), custom));
+  const chosen = overrides.filter((override) => isWrittenOutOnly(presetOf(override)) || changes(presetOf(override), custom));
   if (chosen.length === 0) return [];
   const targets = stackedPresets ? overrides : chosen;
-  const shared = new Set([...targets.flatMap((override) => Object.keys(PRESET_FIELDS[presetOf(override)])), ...custom.keys()]);
+  const shared = new Set([...targets.flatMap((override) => Object.keys(presetFields(presetOf(override))!)), ...custom.keys()]);
   const names = [...new Set(targets.map(presetOf))];
   for (const override of targets) {
     const preset = presetOf(override);
-    const fields = stackedPresets ? shared : new Set([...Object.keys(PRESET_FIELDS[preset]), ...[...custom].filter(([, { knob }]) => knob.when(presetInfo(preset))).map(([field]) => field)]);
+    const fields = stackedPresets ? shared : new Set([...Object.keys(presetFields(preset)!), ...[...custom].filter(([, { knob }]) => knob.when(presetInfo(preset))).map(([field]) => field)]);
     override.value = { kind: 'raw', text: writtenOut(preset, custom, fields) };
   }
   return names;
@@ -155,7 +164,7 @@ function writeOut(conversions: Conversion[], custom: Custom, stackedPresets: boo
  */
 function writtenOut(preset: string, custom: Custom, fields: Set<string>): string {
   const hydraValue = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'object' && 'dtype' in value ? `{_target_:torch.${(value as { dtype: string }).dtype},_call_:false}` : String(value));
-  const own = PRESET_FIELDS[preset];
+  const own = presetFields(preset)!;
   const written = new Map<string, string>([...fields].map((field) => [field, hydraValue(field in own ? own[field] : PRESETS.defaults[field])]));
   const info = presetInfo(preset);
   for (const [field, { value, knob }] of custom) {
@@ -177,7 +186,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
   const coversEveryPreset = (knob: FlagOccurrence) => presetBranches.every((branch) => knob.segment.branchPath === '' || branch === knob.segment.branchPath || branch.startsWith(`${knob.segment.branchPath}/`));
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
-  const writable = presets.length > 0 && presets.every((preset) => PRESET_FIELDS[preset]);
+  const writable = presets.length > 0 && presets.every((preset) => presetFields(preset));
   for (const k of KNOBS) {
     const occs = occurrencesOf(ctx, k.flag);
     // A value from a variable the script fixes (`--loss-scale $SP` with SP=15) counts as written.
@@ -189,13 +198,13 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
       if (given === pv) continue;
       if (writable) {
         custom.set(k.field, { value: k.mlmDefault, knob: k });
-        findings.push(note(`${info.name} sets ${k.field}=${show(pv)}; written out with Megatron-LM's default ${show(given)} (${k.flag} not given)`));
-      } else findings.push(warning(`${info.name} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`));
+        findings.push(note(`${display(info.name)} sets ${k.field}=${show(pv)}; written out with Megatron-LM's default ${show(given)} (${k.flag} not given)`));
+      } else findings.push(warning(`${display(info.name)} sets ${k.field}=${show(pv)}; Megatron-LM's default was ${show(given)}`));
     }
     for (const o of occs) {
       const relevant = infos.filter((i) => k.when(i));
       if (relevant.length === 0) {
-        out.push(removed(o, infos.length ? `has no effect with ${presets.join(' / ')} in Megatron-LM` : 'has no effect without --fp16 / --bf16 / FP8 in Megatron-LM', 'folded', ctx.entryOf(o)));
+        out.push(removed(o, infos.length ? `has no effect with ${presets.map(display).join(' / ')} in Megatron-LM` : 'has no effect without --fp16 / --bf16 / FP8 in Megatron-LM', 'folded', ctx.entryOf(o)));
         continue;
       }
       if (given === undefined) {
@@ -203,11 +212,11 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
         continue;
       }
       const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
-      if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => i.name).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
+      if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => display(i.name)).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
       else if (writable && coversEveryPreset(o)) {
         custom.set(k.field, { value: given, knob: k });
-        out.push(removed(o, `written into mixed_precision (the ${presets.join(' / ')} preset${presets.length === 1 ? '' : 's'} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
-      } else out.push(removed(o, `${differs[0].name} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
+        out.push(removed(o, `written into mixed_precision (the ${presets.map(display).join(' / ')} preset${presets.length === 1 ? '' : 's'} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
+      } else out.push(removed(o, `${display(differs[0].name)} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
     }
   }
   return out;
