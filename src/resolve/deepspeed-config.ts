@@ -147,7 +147,7 @@ export function readDeepspeedConfig(pathToken: Token, index: ScriptIndex, source
   const statement = writer.node.parent;
   if (commandName(statement?.childForFieldName('body') ?? statement?.namedChildren[0]) !== 'cat') return { kind: 'unread', line, why: 'its here-document is not written by a plain `cat`' };
   if (writer.node.startIndex > launchStart) return { kind: 'unread', line, why: 'its here-document comes after the launch' };
-  if (writer.branchPath !== '' && !launchBranch.startsWith(writer.branchPath)) return { kind: 'unread', line, why: 'its here-document is inside a branch (if/case/loop/function) that the launch is not in' };
+  if (writer.branchPath !== '' && launchBranch !== writer.branchPath && !launchBranch.startsWith(`${writer.branchPath}/`)) return { kind: 'unread', line, why: 'its here-document is inside a branch (if/case/loop/function) that the launch is not in' };
   // Anything else that writes or edits the same file.
   for (const cmd of index.commands) {
     const parent = cmd.node.parent;
