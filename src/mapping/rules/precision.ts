@@ -82,6 +82,12 @@ function display(preset: string): string {
   return isWrittenOutOnly(preset) ? `fp32 with the FP8 fields of bf16_with_${preset.slice(FP32_BASE.length)}` : preset;
 }
 
+/** `the bf16_mixed preset`, `the A / B presets`, or what a written-out-only configuration is. */
+function presetPhrase(presets: string[]): string {
+  if (presets.some(isWrittenOutOnly)) return presets.map(display).join(' / ');
+  return `the ${presets.join(' / ')} preset${presets.length === 1 ? '' : 's'}`;
+}
+
 function show(v: unknown): string {
   return v === null ? 'None' : String(v);
 }
@@ -215,7 +221,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => display(i.name)).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
       else if (writable && coversEveryPreset(o)) {
         custom.set(k.field, { value: given, knob: k });
-        out.push(removed(o, `written into mixed_precision (the ${presets.map(display).join(' / ')} preset${presets.length === 1 ? '' : 's'} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
+        out.push(removed(o, `written into mixed_precision (${presetPhrase(presets)} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
       } else out.push(removed(o, `${display(differs[0].name)} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
     }
   }
