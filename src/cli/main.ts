@@ -24,7 +24,6 @@ import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity, slimOu
 import { FindingsSpill } from './findings-spill.js';
 import { findConfigFile, loadConfigFile, recipeProblem, ConfigError, type ProjectConfig } from './config.js';
 import { statisticsLines } from './statistics.js';
-import { explainFlag, similarFlags } from './explain.js';
 import { colorFor, paint } from './color.js';
 import { runAll } from './pool.js';
 import { verifyOutcomes } from './verify.js';
@@ -208,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (o.listRecipes) return listRecipes();
-    if (o.explain !== undefined) return explain(o);
+    if (o.explain !== undefined) return await explain(o);
     // A wrong recipe is a usage error before any file is read.
     const problem = o.recipe === undefined ? undefined : recipeProblem(o.recipe);
     if (problem) throw new UsageError(`--recipe: ${problem}`);
@@ -514,7 +513,9 @@ function listRecipes(): number {
   return 0;
 }
 
-function explain(o: CliOptions): number {
+async function explain(o: CliOptions): Promise<number> {
+  // Loaded here: its Megatron-LM facts (src/mapping/flag-facts.generated.json) serve only explain.
+  const { explainFlag, similarFlags } = await import('./explain.js');
   let mappings;
   try {
     const file = o.config ?? findConfigFile('.');
