@@ -56,10 +56,10 @@ export const precisionRule: Rule = {
     const presets = new Set(result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision').map((o) => (o.value.kind === 'raw' ? o.value.text : ''))));
     const failed = result.conversions.some((c) => c.removed?.kind === 'error');
     const custom: Custom = new Map();
-    const presetBranches = result.conversions.filter((c) => c.overrides.some((o) => o.key === 'mixed_precision')).map((c) => c.occurrence.segment.branchPath);
-    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], presetBranches, result.findings, custom));
+    const sites: PresetSite[] = result.conversions.flatMap((c) => c.overrides.filter((o) => o.key === 'mixed_precision' && o.value.kind === 'raw').map((o) => ({ preset: o.value.kind === 'raw' ? o.value.text : '', branch: c.occurrence.segment.branchPath })));
+    result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], sites, result.findings, custom));
     dynamicScalingChecks(ctx, result.conversions, result.findings);
-    const rewritten = writeOut(result.conversions, custom, stacked(presetBranches));
+    const rewritten = writeOut(result.conversions, custom, stacked(sites.map((site) => site.branch)));
     const named = rewritten.filter((preset) => !isWrittenOutOnly(preset));
     if (named.length && custom.size) {
       result.findings.push(note(`mixed_precision is written out in full: the ${named.join(' / ')} preset${named.length === 1 ? '' : 's'} with ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
@@ -132,6 +132,12 @@ function hydraKnob(field: string, value: KnobValue): string {
   return value === null ? 'null' : String(value);
 }
 
+/** A mixed_precision preset the launch sets, and the branch it is set in. */
+interface PresetSite {
+  preset: string;
+  branch: string;
+}
+
 /** Can two of the presets both be set in one run (a shared one and a branch's, which Bridge applies in turn)? */
 function stacked(presetBranches: string[]): boolean {
   return presetBranches.some((outer, index) => presetBranches.some((inner, other) => other !== index && (outer === inner || outer === '' || inner.startsWith(`${outer}/`))));
@@ -186,10 +192,12 @@ function writtenOut(preset: string, custom: Custom, fields: Set<string>): string
  * `custom` receives the fields the launch's presets must be written out with: a knob the launch
  * gives, or Megatron-LM's default of one it leaves out where a preset would change it.
  */
-function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], presetBranches: string[], findings: Message[], custom: Custom): Conversion[] {
-  // A knob is written into the presets only where it holds for every one of them: given where each
-  // preset flag is given, or around it (a knob inside one branch would change the other runs too).
-  const coversEveryPreset = (knob: FlagOccurrence) => presetBranches.every((branch) => knob.segment.branchPath === '' || branch === knob.segment.branchPath || branch.startsWith(`${knob.segment.branchPath}/`));
+function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], sites: PresetSite[], findings: Message[], custom: Custom): Conversion[] {
+  // A knob is written into the presets it acts in (an fp16 loss-scale knob: the fp16 ones), so each
+  // of them must be set only in runs that give the knob: where the knob is given, or inside that
+  // branch (a knob inside one branch would otherwise change the runs of another).
+  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}/`);
+  const coversActing = (knob: Knob, occurrence: FlagOccurrence) => sites.filter((site) => knob.when(presetInfo(site.preset))).every((site) => within(site.branch, occurrence.segment.branchPath));
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
   const writable = presets.length > 0 && presets.every((preset) => presetFields(preset));
@@ -197,6 +205,9 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
     const occs = occurrencesOf(ctx, k.flag);
     // A value from a variable the script fixes (`--loss-scale $SP` with SP=15) counts as written.
     const last = occs[occs.length - 1];
+    // Given in several branches: written out only when every occurrence says the same (in one
+    // argv the last one counts, as in argparse).
+    const sameValue = sameBranch(occs) || new Set(occs.map((o) => (o.values.length === 1 ? (tokenText(o.values[0]) ?? ctx.valueText?.(o.values[0])) : undefined))).size <= 1;
     const given = occs.length ? knobValue(k, last.values.length === 1 ? (tokenText(last.values[0]) ?? ctx.valueText?.(last.values[0])) ?? undefined : undefined) : k.mlmDefault;
     for (const info of infos) {
       if (!k.when(info) || occs.length) continue;
@@ -219,7 +230,11 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], p
       }
       const differs = relevant.filter((i) => presetValue(i.name, k.field) !== given);
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => display(i.name)).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
-      else if (writable && coversEveryPreset(o)) {
+      else if (!sameValue) out.push(removed(o, `${k.flag} is given with different values in different branches (${lineList(occs)}); set mixed_precision by hand`, 'error', ctx.entryOf(o)));
+      else if (writable && !coversActing(k, o)) {
+        const uncovered = sites.filter((site) => k.when(presetInfo(site.preset)) && !within(site.branch, o.segment.branchPath)).map((site) => display(site.preset));
+        out.push(removed(o, `${k.flag} is given only in a branch, but ${[...new Set(uncovered)].join(' / ')} is also set for runs without it: written into that preset, ${k.field}=${show(given)} would change those runs too; write mixed_precision out by hand where the flag is given`, 'error', ctx.entryOf(o)));
+      } else if (writable) {
         custom.set(k.field, { value: given, knob: k });
         out.push(removed(o, `written into mixed_precision (${presetPhrase(presets)} with ${k.field}=${show(given)})`, 'folded', ctx.entryOf(o)));
       } else out.push(removed(o, `${display(differs[0].name)} fixes ${k.field}=${show(presetValue(differs[0].name, k.field))} and the recipe stores the preset by name, so ${show(given)} cannot be set with an override; it needs a custom MixedPrecisionConfig in a recipe`, 'error', ctx.entryOf(o)));
