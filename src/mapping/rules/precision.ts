@@ -204,11 +204,11 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], s
   for (const k of KNOBS) {
     const occs = occurrencesOf(ctx, k.flag);
     // A value from a variable the script fixes (`--loss-scale $SP` with SP=15) counts as written.
-    const last = occs[occs.length - 1];
+    const textOf = (occurrence: FlagOccurrence) => (occurrence.values.length === 1 ? (tokenText(occurrence.values[0]) ?? ctx.valueText?.(occurrence.values[0])) : undefined);
     // Given in several branches: written out only when every occurrence says the same (in one
     // argv the last one counts, as in argparse).
-    const sameValue = sameBranch(occs) || new Set(occs.map((o) => (o.values.length === 1 ? (tokenText(o.values[0]) ?? ctx.valueText?.(o.values[0])) : undefined))).size <= 1;
-    const given = occs.length ? knobValue(k, last.values.length === 1 ? (tokenText(last.values[0]) ?? ctx.valueText?.(last.values[0])) ?? undefined : undefined) : k.mlmDefault;
+    const sameValue = sameBranch(occs) || new Set(occs.map(textOf)).size <= 1;
+    const given = occs.length ? knobValue(k, textOf(occs[occs.length - 1]) ?? undefined) : k.mlmDefault;
     for (const info of infos) {
       if (!k.when(info) || occs.length) continue;
       const pv = presetValue(info.name, k.field);
