@@ -8,7 +8,7 @@
  */
 import type { Node } from '../parse/parser.js';
 import type { SourceLines } from '../parse/source-lines.js';
-import type { ScriptIndex } from './script-index.js';
+import { branchWithin, type ScriptIndex } from './script-index.js';
 import type { Token } from './types.js';
 import { plainReferenceName, referenceName } from '../verify/static-values.js';
 
@@ -147,7 +147,7 @@ export function readDeepspeedConfig(pathToken: Token, index: ScriptIndex, source
   const statement = writer.node.parent;
   if (commandName(statement?.childForFieldName('body') ?? statement?.namedChildren[0]) !== 'cat') return { kind: 'unread', line, why: 'its here-document is not written by a plain `cat`' };
   if (writer.node.startIndex > launchStart) return { kind: 'unread', line, why: 'its here-document comes after the launch' };
-  if (writer.branchPath !== '' && launchBranch !== writer.branchPath && !launchBranch.startsWith(`${writer.branchPath}/`)) return { kind: 'unread', line, why: 'its here-document is inside a branch (if/case/loop/function) that the launch is not in' };
+  if (!branchWithin(launchBranch, writer.branchPath)) return { kind: 'unread', line, why: 'its here-document is inside a branch (if/case/loop/function) that the launch is not in' };
   // Anything else that writes or edits the same file.
   for (const cmd of index.commands) {
     const parent = cmd.node.parent;

@@ -53,6 +53,14 @@ export function statementOf(node: Node): Node {
   return cur;
 }
 
+/**
+ * Is the branch path `inner` the same as `outer` or inside it? Paths are '' (no branch) or
+ * `/type@offset` steps, so a step boundary is a `/` (a branch at offset 23 does not hold one at 234).
+ */
+export function branchWithin(inner: string, outer: string): boolean {
+  return outer === '' || inner === outer || inner.startsWith(`${outer}/`);
+}
+
 /** Start offset of the statement that holds `node` (comments are inserted above it). */
 export function statementStartOf(node: Node): number {
   return statementOf(node).startIndex;

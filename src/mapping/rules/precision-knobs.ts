@@ -29,7 +29,7 @@ export interface PresetInfo {
  * MixedPrecisionConfig()'s defaults and each preset's fields that differ from them, read from the
  * pinned release (presets.generated.json, from scripts/extract-bridge-release.py).
  */
-export const PRESETS: { defaults: Record<string, unknown>; presets: Record<string, Record<string, unknown>> } = presetsDocument;
+const PRESETS: { defaults: Record<string, unknown>; presets: Record<string, Record<string, unknown>> } = presetsDocument;
 
 /**
  * FP8 on fp32 parameters (--fp8-format without --bf16 / --fp16, as in Megatron-LM's functional
@@ -50,10 +50,15 @@ export function presetFields(preset: string): Record<string, unknown> | undefine
   return Object.fromEntries(Object.entries(bf16).filter(([field]) => !['bf16', 'params_dtype', 'pipeline_dtype'].includes(field)));
 }
 
-export function presetValue(preset: string, field: string): KnobValue {
+/** A field's value in a preset: its own, else MixedPrecisionConfig()'s (a torch dtype as {dtype}). */
+export function presetFieldValue(preset: string, field: string): unknown {
   const fields = presetFields(preset);
-  const value = fields && field in fields ? fields[field] : PRESETS.defaults[field];
-  return (value ?? null) as KnobValue;
+  return fields && field in fields ? fields[field] : PRESETS.defaults[field];
+}
+
+/** A knob field's value in a preset, for comparing with Megatron-LM's. */
+export function presetValue(preset: string, field: string): KnobValue {
+  return (presetFieldValue(preset, field) ?? null) as KnobValue;
 }
 
 const fp16 = (p: PresetInfo) => p.base === 'fp16';

@@ -7,7 +7,8 @@ import type { FlagOccurrence } from '../../resolve/types.js';
 import { removed, type Conversion } from '../convert.js';
 import { tokenText } from '../values.js';
 import { lineList, occurrencesOf, sameBranch, type Rule } from './rule.js';
-import { FP32_BASE, isWrittenOutOnly, KNOBS, knobValue, presetFields, presetValue, PRESETS, type Knob, type KnobValue, type PresetInfo } from './precision-knobs.js';
+import { FP32_BASE, isWrittenOutOnly, KNOBS, knobValue, presetFieldValue, presetFields, presetValue, type Knob, type KnobValue, type PresetInfo } from './precision-knobs.js';
+import { branchWithin } from '../../resolve/script-index.js';
 
 const FLAGS = ['--bf16', '--fp16', '--fp8-format', '--fp8-recipe', '--fp4-format', '--fp4-recipe', '--fp8-e4m3', '--fp8-hybrid'];
 
@@ -60,12 +61,13 @@ export const precisionRule: Rule = {
     result.conversions.push(...knobConversions(ctx, failed ? [] : [...presets], sites, result.findings, custom));
     dynamicScalingChecks(ctx, result.conversions, result.findings);
     const rewritten = writeOut(result.conversions, custom, stacked(sites.map((site) => site.branch)));
+    const knobList = [...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ');
     const named = rewritten.filter((preset) => !isWrittenOutOnly(preset));
     if (named.length && custom.size) {
-      result.findings.push(note(`mixed_precision is written out in full: the ${named.join(' / ')} preset${named.length === 1 ? '' : 's'} with ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
+      result.findings.push(note(`mixed_precision is written out in full: the ${named.join(' / ')} preset${named.length === 1 ? '' : 's'} with ${knobList} (a preset given by name fixes these fields; Bridge instantiates the written-out MixedPrecisionConfig, whose whole configuration matches the preset's apart from these fields)`));
     }
     for (const preset of rewritten.filter(isWrittenOutOnly)) {
-      result.findings.push(note(`FP8 without --bf16 or --fp16 trains fp32 parameters with FP8 compute in Megatron-LM; Bridge has no preset for that, so mixed_precision is written out as a MixedPrecisionConfig with the FP8 fields of bf16_with_${preset.slice(FP32_BASE.length)} (bf16 and fp16 off${custom.size ? `; ${[...custom].map(([field, { value }]) => `${field}=${show(value)}`).join(', ')}` : ''})`));
+      result.findings.push(note(`FP8 without --bf16 or --fp16 trains fp32 parameters with FP8 compute in Megatron-LM; Bridge has no preset for that, so mixed_precision is written out as a MixedPrecisionConfig with the FP8 fields of bf16_with_${preset.slice(FP32_BASE.length)} (bf16 and fp16 off${custom.size ? `; ${knobList}` : ''})`));
     }
     return result;
   },
@@ -140,7 +142,7 @@ interface PresetSite {
 
 /** Can two of the presets both be set in one run (a shared one and a branch's, which Bridge applies in turn)? */
 function stacked(presetBranches: string[]): boolean {
-  return presetBranches.some((outer, index) => presetBranches.some((inner, other) => other !== index && (outer === inner || outer === '' || inner.startsWith(`${outer}/`))));
+  return presetBranches.some((outer, index) => presetBranches.some((inner, other) => other !== index && branchWithin(inner, outer)));
 }
 
 /** Does a knob of `custom` give `preset` a value it does not have? */
@@ -176,8 +178,7 @@ function writeOut(conversions: Conversion[], custom: Custom, stackedPresets: boo
  */
 function writtenOut(preset: string, custom: Custom, fields: Set<string>): string {
   const hydraValue = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'object' && 'dtype' in value ? `{_target_:torch.${(value as { dtype: string }).dtype},_call_:false}` : String(value));
-  const own = presetFields(preset)!;
-  const written = new Map<string, string>([...fields].map((field) => [field, hydraValue(field in own ? own[field] : PRESETS.defaults[field])]));
+  const written = new Map<string, string>([...fields].map((field) => [field, hydraValue(presetFieldValue(preset, field))]));
   const info = presetInfo(preset);
   for (const [field, { value, knob }] of custom) {
     if (!knob.when(info)) continue;
@@ -196,8 +197,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], s
   // A knob is written into the presets it acts in (an fp16 loss-scale knob: the fp16 ones), so each
   // of them must be set only in runs that give the knob: where the knob is given, or inside that
   // branch (a knob inside one branch would otherwise change the runs of another).
-  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}/`);
-  const coversActing = (knob: Knob, occurrence: FlagOccurrence) => sites.filter((site) => knob.when(presetInfo(site.preset))).every((site) => within(site.branch, occurrence.segment.branchPath));
+  const coversActing = (knob: Knob, occurrence: FlagOccurrence) => sites.filter((site) => knob.when(presetInfo(site.preset))).every((site) => branchWithin(site.branch, occurrence.segment.branchPath));
   const out: Conversion[] = [];
   const infos = presets.map(presetInfo);
   const writable = presets.length > 0 && presets.every((preset) => presetFields(preset));
@@ -232,7 +232,7 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], s
       if (differs.length === 0) out.push(removed(o, `${relevant.map((i) => display(i.name)).join(' / ')} already sets ${k.field}=${show(given)}`, 'folded', ctx.entryOf(o)));
       else if (!sameValue) out.push(removed(o, `${k.flag} is given with different values in different branches (${lineList(occs)}); set mixed_precision by hand`, 'error', ctx.entryOf(o)));
       else if (writable && !coversActing(k, o)) {
-        const uncovered = sites.filter((site) => k.when(presetInfo(site.preset)) && !within(site.branch, o.segment.branchPath)).map((site) => display(site.preset));
+        const uncovered = sites.filter((site) => k.when(presetInfo(site.preset)) && !branchWithin(site.branch, o.segment.branchPath)).map((site) => display(site.preset));
         out.push(removed(o, `${k.flag} is given only in a branch, but ${[...new Set(uncovered)].join(' / ')} is also set for runs without it: written into that preset, ${k.field}=${show(given)} would change those runs too; write mixed_precision out by hand where the flag is given`, 'error', ctx.entryOf(o)));
       } else if (writable) {
         custom.set(k.field, { value: given, knob: k });
@@ -253,10 +253,10 @@ function knobConversions(ctx: Parameters<Rule['apply']>[0], presets: string[], s
  */
 function layeredPrecision(ctx: Parameters<Rule['apply']>[0], occs: FlagOccurrence[], groups: Map<string, FlagOccurrence[]>): { conversions: Conversion[]; findings: Message[] } | undefined {
   const paths = [...groups.keys()];
-  const base = paths.find((p) => paths.every((q) => q === p || q.startsWith(`${p}/`)));
+  const base = paths.find((p) => paths.every((q) => branchWithin(q, p)));
   if (base === undefined) return undefined;
   const branches = paths.filter((p) => p !== base);
-  if (branches.some((p) => branches.some((q) => q !== p && q.startsWith(`${p}/`)))) return undefined;
+  if (branches.some((p) => branches.some((q) => q !== p && branchWithin(q, p)))) return undefined;
   const order = (o: FlagOccurrence) => ctx.occurrences.indexOf(o);
   const shared = groups.get(base)!;
   const lastShared = Math.max(...shared.map(order));
@@ -311,7 +311,7 @@ function choosePrecision(ctx: Parameters<Rule['apply']>[0]): { conversions: Conv
     const groups = new Map<string, FlagOccurrence[]>();
     for (const o of occs) groups.set(o.segment.branchPath, [...(groups.get(o.segment.branchPath) ?? []), o]);
     const paths = [...groups.keys()];
-    const nested = paths.some((p) => paths.some((q) => q !== p && (p === '' || q.startsWith(`${p}/`))));
+    const nested = paths.some((p) => paths.some((q) => q !== p && branchWithin(q, p)));
     if (nested) {
       const layered = layeredPrecision(ctx, occs, groups);
       if (layered) return layered;
