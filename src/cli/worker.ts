@@ -1,21 +1,31 @@
-/** Worker thread: migrates the files it is sent, one message per file. */
+/**
+ * Worker thread: migrates the files it is sent and answers one message per file, in the order
+ * sent. The pool keeps two files here at a time, so this thread migrates the second while bash
+ * checks the first (processFileLater).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../parse/parser.js';
-import { processFile, type ProcessOptions } from '../files/process-file.js';
+import { processFileLater, type ProcessOptions } from '../files/process-file.js';
 import { fromBytes } from '../files/fs-path.js';
-import { useCheckServer } from '../files/bash-check.js';
 import { slimOutcome } from './summary.js';
 
 const options = workerData as ProcessOptions;
-useCheckServer();
 await initParser();
+let unfinished = 0;
+let closing = false;
 parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {
   if (msg === null) {
-    process.exit(0);
+    closing = true;
+    if (unfinished === 0) process.exit(0);
+    return;
   }
+  unfinished++;
   // A path that is not UTF-8 travels as bytes (a Buffer arrives as a Uint8Array).
-  const outcome = processFile(typeof msg.path === 'string' ? msg.path : fromBytes(msg.path), options);
-  // Only what the main thread keeps crosses the thread boundary.
-  parentPort!.postMessage({ index: msg.index, outcome: options.slim ? slimOutcome(outcome, options.slim.showNotes) : outcome });
+  void processFileLater(typeof msg.path === 'string' ? msg.path : fromBytes(msg.path), options).then((outcome) => {
+    // Only what the main thread keeps crosses the thread boundary.
+    parentPort!.postMessage({ index: msg.index, outcome: options.slim ? slimOutcome(outcome, options.slim.showNotes) : outcome });
+    unfinished--;
+    if (closing && unfinished === 0) process.exit(0);
+  });
 });
 parentPort!.postMessage({ ready: true });

@@ -3,22 +3,23 @@
  * file (the dry-run patch, --check, --write and the stdin filter): a result bash rejects is refused
  * when bash accepted the input. Skipped when bash is missing (the CLI says so).
  *
- * Starting a process from Node costs about 6 ms when the process is large (it is forked whole);
- * over thousands of changed files that was half the run. A thread that checks many files
- * (`useCheckServer()`, the worker threads) therefore keeps one small `sh` that runs `bash -n` for
- * it: the text goes into a temporary file, a line through a FIFO asks, the exit status comes back
- * through another. Same `bash` (from PATH), same input on stdin, a 10 s limit; any failure of the
- * server falls back to one `bash -n` process per check.
+ * A run over many files asks `bashAcceptsLater()`: one small long-lived `sh` per thread runs
+ * `bash -n` for it, and the thread migrates its next file while bash checks the last one (the
+ * checks were about a sixth of a worker's time spent waiting). The text goes into a temporary
+ * file (one per check in flight, kept open and rewritten, in memory under `/dev/shm` where the
+ * system has it), its name down the server's stdin, the exit status back up its stdout. Same
+ * `bash` (from PATH), same input on stdin, a 10 s limit; a server that cannot start or dies
+ * leaves its checks to one `bash -n` process each. One file (the stdin filter, API callers)
+ * asks `bashAccepts()`, one process, synchronously.
  *
  * The limit is `ulimit -t` (CPU seconds) in the subshell that becomes `bash -n`, where the shell has
  * it: `bash -n` reads a regular file and runs nothing, so it cannot wait without using CPU, and a
  * `timeout` process in between was two more processes per check (about 45% of a check's CPU).
- * Without `ulimit -t`, `timeout` as before. The text goes into one temporary file that stays open
- * (truncated and rewritten), in memory (`/dev/shm`) where the system has it: on a disk file system
- * (ext4) rewriting the file for each check cost more than the check itself.
+ * Without `ulimit -t`, `timeout` as before.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, ftruncateSync, mkdtempSync, statSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { accessSync, closeSync, constants, ftruncateSync, mkdtempSync, statSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -50,34 +51,17 @@ export function bashAvailable(): boolean {
 
 const LIMIT_S = 10;
 
-interface CheckServer {
-  dir: string;
-  /** The text to check, open for writing (truncated before each text). */
-  script: number;
-  request: number;
-  answer: number;
-}
-
-let wanted = false;
-let server: CheckServer | undefined | null;
-
-/** Checks in this thread go through one long-lived `sh` (started at the first check). */
-export function useCheckServer(): void {
-  wanted = true;
-}
-
 const SERVER_SCRIPT = `dir=$1
-exec 3<"$dir/request" 4>"$dir/answer"
 if (ulimit -t ${LIMIT_S}) 2>/dev/null; then
-  check() { (ulimit -t ${LIMIT_S}; exec bash -n <"$dir/script" >/dev/null 2>&1); }
+  check() { (ulimit -t ${LIMIT_S}; exec bash -n <"$1" >/dev/null 2>&1); }
 elif command -v timeout >/dev/null 2>&1; then
-  check() { timeout ${LIMIT_S} bash -n <"$dir/script" >/dev/null 2>&1; }
+  check() { timeout ${LIMIT_S} bash -n <"$1" >/dev/null 2>&1; }
 else
-  check() { bash -n <"$dir/script" >/dev/null 2>&1; }
+  check() { bash -n <"$1" >/dev/null 2>&1; }
 fi
-while IFS= read -r line <&3; do
-  check
-  echo $? >&4
+while IFS= read -r slot; do
+  check "$dir/$slot"
+  echo $?
 done
 rm -rf "$dir"
 `;
@@ -95,80 +79,132 @@ function memoryTmpdir(): string {
   return tmpdir();
 }
 
-/** Opens a FIFO for writing once a reader has it open; throws when none comes within `ms`. */
-function openFifoWriter(fifo: string, ms: number): number {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; ; waited += 5) {
+interface Check {
+  slot: number;
+  settle: (status: number | undefined) => void;
+}
+
+/** One `sh` that checks the texts written into its folder's slot files, in the order asked. */
+class CheckServer {
+  private readonly child: ChildProcess;
+  /** Open slot files; a slot is free when not in `waiting`. */
+  private readonly slots: number[] = [];
+  private readonly free: number[] = [];
+  private readonly waiting: Check[] = [];
+  private answers = '';
+  failed = false;
+
+  constructor(private readonly dir: string) {
+    this.child = spawn('sh', ['-c', SERVER_SCRIPT, 'sh', dir], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child.on('error', () => this.fail());
+    this.child.on('exit', () => this.fail());
+    this.child.stdin!.on('error', () => this.fail());
+    this.child.stdout!.setEncoding('latin1');
+    this.child.stdout!.on('data', (chunk: string) => this.read(chunk));
+    this.idle();
+  }
+
+  /** The exit status of `bash -n` on the text; undefined when the server could not answer. */
+  status(text: string): Promise<number | undefined> {
+    if (this.failed) return Promise.resolve(undefined);
+    let slot = this.free.pop();
     try {
-      return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch (failure) {
-      // ENXIO: no reader yet.
-      if ((failure as NodeJS.ErrnoException).code !== 'ENXIO' || waited >= ms) throw failure;
-      Atomics.wait(pause, 0, 0, 5);
+      if (slot === undefined) {
+        slot = this.slots.length;
+        this.slots.push(openSync(path.join(this.dir, String(slot)), 'w', 0o600));
+      }
+      const fd = this.slots[slot];
+      ftruncateSync(fd, 0);
+      const bytes = Buffer.from(text);
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written, written);
+    } catch {
+      if (slot !== undefined && slot < this.slots.length) this.free.push(slot);
+      this.fail();
+      return Promise.resolve(undefined);
     }
+    const asked = slot;
+    return new Promise((settle) => {
+      if (this.waiting.length === 0) this.busy();
+      this.waiting.push({ slot: asked, settle });
+      this.child.stdin!.write(`${asked}\n`);
+    });
+  }
+
+  private read(chunk: string): void {
+    this.answers += chunk;
+    for (let end = this.answers.indexOf('\n'); end !== -1; end = this.answers.indexOf('\n')) {
+      const line = this.answers.slice(0, end);
+      this.answers = this.answers.slice(end + 1);
+      const check = this.waiting.shift();
+      if (!check) continue;
+      this.free.push(check.slot);
+      check.settle(Number(line));
+    }
+    if (this.waiting.length === 0) this.idle();
+  }
+
+  /** Checks in flight keep the process alive; an idle server does not. */
+  private busy(): void {
+    this.child.ref();
+    (this.child.stdout as Socket).ref();
+  }
+
+  private idle(): void {
+    this.child.unref();
+    (this.child.stdout as Socket).unref();
+    (this.child.stdin as unknown as Socket).unref();
+  }
+
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const check of this.waiting.splice(0)) check.settle(undefined);
+    for (const fd of this.slots) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.child.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
+let server: CheckServer | undefined | null;
+
 function startServer(): CheckServer | null {
-  let dir: string | undefined;
   try {
-    dir = mkdtempSync(path.join(memoryTmpdir(), 'bridge-migrate-bash-n-'));
-    const fifos = spawnSync('mkfifo', ['-m', '600', path.join(dir, 'request'), path.join(dir, 'answer')], { stdio: 'ignore' });
-    if (fifos.status !== 0) throw new Error('mkfifo failed');
-    const child = spawn('sh', ['-c', SERVER_SCRIPT, 'sh', dir], { stdio: 'ignore' });
-    child.unref();
-    child.on('error', () => undefined);
-    // Opened in the order the server opens them. The request end is opened without blocking, and
-    // retried for a while: a server that never started (no `sh`) must not hang the run here.
-    const request = openFifoWriter(path.join(dir, 'request'), 3000);
-    // The server is reading requests now; it opens its answer end next, so this open returns.
-    const answer = openSync(path.join(dir, 'answer'), 'r');
-    const script = openSync(path.join(dir, 'script'), 'w', 0o600);
-    return { dir, script, request, answer };
+    return new CheckServer(mkdtempSync(path.join(memoryTmpdir(), 'bridge-migrate-bash-n-')));
   } catch {
-    if (dir) rmSync(dir, { recursive: true, force: true });
     return null;
   }
 }
 
-/** The exit status of `bash -n` on the text through the server; undefined when the server failed. */
-function serverStatus(text: string): number | undefined {
+/** One `bash -n` process on the text: its exit status (null when it was stopped at the limit). */
+function bashProcessAccepts(text: string): Promise<boolean> {
+  return new Promise((settle) => {
+    const child = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'ignore'], timeout: LIMIT_S * 1000 });
+    child.on('error', () => settle(false));
+    child.on('close', (status) => settle(status === 0));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(text);
+  });
+}
+
+/** True when bash accepts the text (or bash is not installed), through this thread's check server. */
+export async function bashAcceptsLater(text: string): Promise<boolean> {
+  if (!bashAvailable()) return true;
   if (server === undefined) server = startServer();
-  if (!server) return undefined;
-  try {
-    ftruncateSync(server.script, 0);
-    const bytes = Buffer.from(text);
-    for (let written = 0; written < bytes.length; ) written += writeSync(server.script, bytes, written, bytes.length - written, written);
-    writeSync(server.request, 'check\n');
-    const buffer = Buffer.alloc(16);
-    let reply = '';
-    while (!reply.includes('\n')) {
-      const count = readSync(server.answer, buffer, 0, buffer.length, null);
-      if (count === 0) throw new Error('the bash -n server ended');
-      reply += buffer.toString('latin1', 0, count);
-    }
-    return Number(reply.trim());
-  } catch {
-    try {
-      closeSync(server.request);
-      closeSync(server.answer);
-      closeSync(server.script);
-    } catch {
-      // already closed
-    }
-    rmSync(server.dir, { recursive: true, force: true });
-    server = null;
-    return undefined;
-  }
+  else if (server?.failed) server = null;
+  const status = server ? await server.status(text) : undefined;
+  if (status !== undefined) return status === 0;
+  return bashProcessAccepts(text);
 }
 
 /** True when bash accepts the text (or bash is not installed). */
 export function bashAccepts(text: string): boolean {
   if (!bashAvailable()) return true;
-  if (wanted) {
-    const status = serverStatus(text);
-    if (status !== undefined) return status === 0;
-  }
   const r = spawnSync('bash', ['-n'], { input: text, stdio: ['pipe', 'ignore', 'ignore'], timeout: LIMIT_S * 1000 });
   return r.status === 0;
 }

@@ -7,7 +7,7 @@ import { migrate } from '../migrate.js';
 import type { FileReport, MigrateOptions, MigrateResult } from '../types.js';
 import { decodeScript, encodeScript, onDiskText, DecodeError } from './text-codec.js';
 import { replaceFile, ChangedOnDisk, WriteRefused, type Original } from './atomic-write.js';
-import { bashAccepts, bashAvailable, bashSyntaxProblem } from './bash-check.js';
+import { bashAccepts, bashAcceptsLater, bashAvailable, bashSyntaxProblem } from './bash-check.js';
 import { readRegularFile, NotReadableError } from './read-regular.js';
 import { displayPath, toBytes, type FsPath } from './fs-path.js';
 import { unifiedDiff } from '../print/diff.js';
@@ -67,7 +67,30 @@ export function migrateWithinLimits(text: string, options: MigrateOptions, timeL
   }
 }
 
-export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcome {
+/** A file read, decoded and migrated, before the `bash -n` guard and the diff or write. */
+interface MigratedFile {
+  fsPath: FsPath;
+  path: string;
+  rawPath?: Uint8Array;
+  original: Original;
+  decoded: ReturnType<typeof decodeScript>;
+  result: MigrateResult;
+}
+
+/** The core on the decoded text, under the limits; a failure is the file's outcome. */
+function migrateDecoded(file: Omit<MigratedFile, 'result'>, options: ProcessOptions, syntaxAccepted: (text: string) => boolean): MigratedFile | FileOutcome {
+  const failed = (message: string): FileOutcome => ({ path: file.path, rawPath: file.rawPath, report: errorReport(file.path, message), written: false });
+  try {
+    const r = migrateWithinLimits(file.decoded.text, { ...options, path: file.path, syntaxAccepted }, options.timeLimitMs);
+    if ('limit' in r) return failed(r.limit);
+    return { ...file, result: r };
+  } catch (e) {
+    return failed(`internal error while migrating (please report it with the script): ${(e as Error).message}`);
+  }
+}
+
+/** Reads, decodes and migrates one file; an unreadable or undecodable file is its outcome already. */
+function readAndMigrate(fsPath: FsPath, options: ProcessOptions, syntaxAccepted: (text: string) => boolean): MigratedFile | FileOutcome {
   const path = displayPath(fsPath);
   const rawPath = typeof fsPath === 'string' ? undefined : toBytes(fsPath);
   const failed = (message: string): FileOutcome => ({ path, rawPath, report: errorReport(path, message), written: false });
@@ -82,31 +105,54 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
     if (e.code === 'ENOTREG') return failed('not a regular file (a FIFO, socket or device); pass only script files or directories');
     return failed(e.message);
   }
-  const bytes = original.bytes;
   let decoded;
   try {
-    decoded = decodeScript(bytes);
+    decoded = decodeScript(original.bytes);
   } catch (e) {
     if (e instanceof DecodeError) return failed(e.message);
     throw e;
   }
-  // bash -n's verdict on each text of this file, asked once: the core asks it of the migrated text
-  // (where bash accepts it, the core's own re-parse of it is not needed), the guard below again.
-  const verdicts = new Map<string, boolean>();
-  const accepts = (text: string): boolean => {
+  return migrateDecoded({ fsPath, path, rawPath, original, decoded }, options, syntaxAccepted);
+}
+
+/** bash -n's verdict on each text of a file, asked once (the core and the guard both ask of the output). */
+function verdictMemo(known?: [string, boolean]): (text: string) => boolean {
+  const verdicts = new Map<string, boolean>(known ? [known] : []);
+  return (text) => {
     let accepted = verdicts.get(text);
     if (accepted === undefined) verdicts.set(text, (accepted = bashAccepts(text)));
     return accepted;
   };
-  const syntaxAccepted = (text: string) => bashAvailable() && accepts(text);
-  let result;
-  try {
-    const r = migrateWithinLimits(decoded.text, { ...options, path, syntaxAccepted }, options.timeLimitMs);
-    if ('limit' in r) return failed(r.limit);
-    result = r;
-  } catch (e) {
-    return failed(`internal error while migrating (please report it with the script): ${(e as Error).message}`);
-  }
+}
+
+/** One file, start to end, in this thread: every `bash -n` check is a process the thread waits for. */
+export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcome {
+  const accepts = verdictMemo();
+  // Where bash accepts the migrated text, the core's own re-parse of it is not needed.
+  const migrated = readAndMigrate(fsPath, options, (text) => bashAvailable() && accepts(text));
+  return 'report' in migrated ? migrated : finishFile(migrated, options, accepts);
+}
+
+/**
+ * The same outcome as processFile, but the migrated text's `bash -n` check runs while the caller
+ * goes on (the next file's migration): the core is told that bash will check it, so it skips its
+ * own re-parse; where bash then rejects the text (a bridge-migrate bug, rare), the file is
+ * migrated again as processFile does it, with the re-parse, and the original is checked too.
+ */
+export async function processFileLater(fsPath: FsPath, options: ProcessOptions): Promise<FileOutcome> {
+  const migrated = readAndMigrate(fsPath, options, () => bashAvailable());
+  if ('report' in migrated) return migrated;
+  if (migrated.result.report.status !== 'changed') return finishFile(migrated, options, () => true);
+  const output = migrated.result.output;
+  if (await bashAcceptsLater(output)) return finishFile(migrated, options, () => true);
+  const accepts = verdictMemo([output, false]);
+  const again = migrateDecoded(migrated, options, () => false);
+  return 'report' in again ? again : finishFile(again, options, accepts);
+}
+
+/** The `bash -n` guard, then the diff and the write. `accepts`: bash -n's verdict on a text. */
+function finishFile(migrated: MigratedFile, options: ProcessOptions, accepts: (text: string) => boolean): FileOutcome {
+  const { fsPath, path, rawPath, original, decoded, result } = migrated;
   // before/after are the file's text as on disk (CRLF, byte-order mark), so that the printed diff
   // applies to the file with `git apply` / `patch`.
   const outcome: FileOutcome = { path, rawPath, report: result.report, before: onDiskText(decoded.text, decoded), after: onDiskText(result.output, decoded), written: false, verification: result.verification };
