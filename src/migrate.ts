@@ -307,14 +307,14 @@ function parseWithRecovery(source: string, lines: SourceLines) {
   let text = source;
   let tree = parseBash(text);
   const inputErrors = errorRegions(tree.rootNode).length;
-  if (!tree.rootNode.hasError) return { tree, text, blanked: [] as Region[], inputErrors };
+  if (!tree.hasError) return { tree, text, blanked: [] as Region[], inputErrors };
   // Backtick comments (`# --flag 1` inside a continued command) are valid bash that
   // tree-sitter-bash cannot parse; they expand to nothing, so blanks read the same.
   const original = tree;
   text = text.replace(/`#[^`\n]*`/g, (m) => ' '.repeat(m.length));
   tree = text === source ? original : parseBash(text);
   const blanked: Region[] = [];
-  for (let attempt = 0; attempt < 8 && tree.rootNode.hasError; attempt++) {
+  for (let attempt = 0; attempt < 8 && tree.hasError; attempt++) {
     const first = errorRegions(tree.rootNode)[0];
     if (!first) break;
     const start = lines.lineStart(Math.min(first.start, source.length));
@@ -330,7 +330,7 @@ function parseWithRecovery(source: string, lines: SourceLines) {
     text = candidate;
     blanked.push({ start, end });
   }
-  if (tree.rootNode.hasError && blanked.length) {
+  if (tree.hasError && blanked.length) {
     // Blanking did not isolate the error: read the file as it is (nothing inside errors is edited).
     if (tree !== original) tree.delete();
     return { tree: original, text: source, blanked: [] as Region[], inputErrors };

@@ -432,7 +432,8 @@ function multiLineWordLines(text: string): Set<number> {
   const rows = new Set<number>();
   const tree = parseBash(text);
   try {
-    const visit = (n: import('../src/parse/parser.js').Node) => {
+    // web-tree-sitter's own nodes: they carry rows (SyntaxNode has offsets only).
+    const visit = (n: import('web-tree-sitter').Node) => {
       if (n.startPosition.row === n.endPosition.row) return;
       if (/^(string|raw_string|ansi_c_string|concatenation|word|translated_string)$/.test(n.type)) {
         for (let r = n.startPosition.row; r <= n.endPosition.row; r++) rows.add(r);
@@ -440,7 +441,7 @@ function multiLineWordLines(text: string): Set<number> {
       }
       for (const c of n.children) if (c) visit(c);
     };
-    visit(tree.rootNode);
+    visit(tree.raw.rootNode);
     return rows;
   } finally {
     tree.delete();

@@ -1,15 +1,16 @@
 /**
- * The only module that knows about web-tree-sitter. Loads the bash grammar once (WASM shipped in
- * the tree-sitter-bash npm package; nothing is downloaded) and parses sources into trees.
- * Offsets of nodes are JavaScript string indices (UTF-16 code units), so they splice directly
- * into the source string.
+ * With syntax-tree.ts, the only module that knows about web-tree-sitter. Loads the bash grammar
+ * once (WASM shipped in the tree-sitter-bash npm package; nothing is downloaded) and parses sources
+ * into trees (SyntaxTree: copied into plain JavaScript when first read). Offsets of nodes are
+ * JavaScript string indices (UTF-16 code units), so they splice directly into the source string.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { Parser, Language, type Node, type Tree } from 'web-tree-sitter';
+import { Parser, Language } from 'web-tree-sitter';
 import { hasTimeLimit, LimitError, timeIsUp, timeMessage } from './limits.js';
+import { SyntaxTree, useBinding, type SyntaxNode } from './syntax-tree.js';
 
-export type { Node, Tree };
+export type { SyntaxNode as Node, SyntaxTree as Tree };
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -25,7 +26,9 @@ export function initParser(): Promise<void> {
   if (!loading) {
     loading = (async () => {
       const runtime = readFileSync(wasmPath('web-tree-sitter/tree-sitter.wasm'));
-      await Parser.init({ wasmBinary: runtime });
+      const binding = { wasmBinary: runtime };
+      await Parser.init(binding);
+      useBinding(binding);
       const grammar = readFileSync(wasmPath('tree-sitter-bash/tree-sitter-bash.wasm'));
       const language = await Language.load(grammar);
       const p = new Parser();
@@ -37,12 +40,12 @@ export function initParser(): Promise<void> {
 }
 
 /** Tells a tree about text replacements (any order; applied last-first) so it can be re-parsed incrementally. */
-export function editTree(tree: Tree, pointOf: (offset: number) => { row: number; column: number }, edits: Array<{ start: number; end: number; text: string }>): void {
+export function editTree(tree: SyntaxTree, pointOf: (offset: number) => { row: number; column: number }, edits: Array<{ start: number; end: number; text: string }>): void {
   for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) {
     const start = pointOf(e.start);
     const lines = e.text.split('\n');
     const newEnd = lines.length === 1 ? { row: start.row, column: start.column + e.text.length } : { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
-    tree.edit({ startIndex: e.start, oldEndIndex: e.end, newEndIndex: e.start + e.text.length, startPosition: start, oldEndPosition: pointOf(e.end), newEndPosition: newEnd });
+    tree.raw.edit({ startIndex: e.start, oldEndIndex: e.end, newEndIndex: e.start + e.text.length, startPosition: start, oldEndPosition: pointOf(e.end), newEndPosition: newEnd });
   }
 }
 
@@ -61,19 +64,19 @@ export interface SourceRange {
  * resolved first. With `ranges`, only those parts of the source are read, as if the text between
  * them were not there (tree-sitter's included ranges); offsets stay those of the whole source.
  */
-export function parseBash(source: string, oldTree?: Tree, ranges?: SourceRange[]): Tree {
+export function parseBash(source: string, oldTree?: SyntaxTree, ranges?: SourceRange[]): SyntaxTree {
   if (!parser) throw new Error('bridge-migrate: parser used before initParser() resolved');
   // Under a time budget (src/parse/limits.ts) the parse is cancelled when the budget is spent.
   const options: Parameters<Parser['parse']>[2] = {};
   if (hasTimeLimit()) options.progressCallback = (() => timeIsUp()) as () => void;
   if (ranges) options.includedRanges = includedRanges(source, ranges);
-  const tree = parser.parse(source, oldTree ?? null, options);
+  const tree = parser.parse(source, oldTree?.raw ?? null, options);
   if (!tree) {
     parser.reset();
     if (timeIsUp()) throw new LimitError(timeMessage());
     throw new Error('bridge-migrate: the bash parser returned no tree');
   }
-  return tree;
+  return new SyntaxTree(tree, source);
 }
 
 /** Tree-sitter ranges (byte offsets of the UTF-16 text it is given, rows and columns) for string ranges. */

@@ -71,64 +71,64 @@ export function indexScript(root: Node): ScriptIndex {
   const commands: ScriptIndex['commands'] = [];
   const tests: Node[] = [];
   const heredocs: ScriptIndex['heredocs'] = [];
-  // A cursor walk: only the nodes we keep become Node objects (marshalling every node is the
-  // largest cost of a tree walk in web-tree-sitter). The walk keeps, for each ancestor, its type
-  // and its statement start, so that nothing climbs `parent` chains (each `parent` step costs the
-  // depth of the node in tree-sitter: nested `$(` made that cubic).
-  const cursor = root.walk();
+  // One walk that keeps, for each ancestor, its type and its statement start, so that nothing
+  // climbs `parent` chains for them (and nothing recurses: 5,000 nested `(` are walked here).
   const paths: string[] = [''];
   const types: string[] = [];
   const starts: number[] = [];
   let visited = 0;
-  try {
-    for (;;) {
-      const type = cursor.nodeType;
-      const path = paths[paths.length - 1];
-      const parentType = types[types.length - 1];
-      // The `then` body of an if is a branch of its own: without the step, its path would be the
-      // if's, which the elif/else paths extend, as if they were nested inside the `then` body.
-      const thenBody = parentType === 'if_statement' && type !== 'elif_clause' && type !== 'else_clause' && cursor.nodeIsNamed && cursor.currentFieldName !== 'condition';
-      const here = BRANCHES.has(type) ? `${path}/${type}@${cursor.startIndex}` : thenBody ? `${path}/then` : path;
-      const statementStart = parentType === undefined || CONTAINERS.has(parentType) ? cursor.startIndex : starts[starts.length - 1];
-      if (++visited % 1024 === 0) checkTime();
-      if (type === 'variable_assignment') {
-        const node = cursor.currentNode;
-        const nameNode = node.childForFieldName('name');
-        const name = nameNode?.type === 'variable_name' ? nameNode.text : undefined;
-        if (name) {
-          const append = node.children.some((c) => c?.type === '+=');
-          const list = assignments.get(name) ?? [];
-          list.push({ name, append, node, value: node.childForFieldName('value'), statementStart, branchPath: here });
-          assignments.set(name, list);
-        }
-      } else if (type === 'command') {
-        const node = cursor.currentNode;
-        if (node.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'a command'));
-        commands.push({ node, statementStart, branchPath: here });
-      } else if (type === 'test_command') {
-        tests.push(cursor.currentNode);
-      } else if (type === 'heredoc_redirect') {
-        heredocs.push({ node: cursor.currentNode, statementStart, branchPath: here });
-      } else if (type === 'array') {
-        if (cursor.currentNode.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'an array'));
-      } else if ((type === 'string' || type === 'raw_string') && cursor.endIndex - cursor.startIndex > 2 * MAX_WORDS) {
-        if (cursor.nodeText.split(/\s+/).length > MAX_WORDS) throw new LimitError(wordsMessage(cursor.startPosition.row + 1, 'a string'));
+  let node: Node = root;
+  for (;;) {
+    const type = node.type;
+    const path = paths[paths.length - 1];
+    const parentType = types[types.length - 1];
+    // The `then` body of an if is a branch of its own: without the step, its path would be the
+    // if's, which the elif/else paths extend, as if they were nested inside the `then` body.
+    const thenBody = parentType === 'if_statement' && type !== 'elif_clause' && type !== 'else_clause' && node.isNamed && node.fieldName !== 'condition';
+    const here = BRANCHES.has(type) ? `${path}/${type}@${node.startIndex}` : thenBody ? `${path}/then` : path;
+    const statementStart = parentType === undefined || CONTAINERS.has(parentType) ? node.startIndex : starts[starts.length - 1];
+    if (++visited % 1024 === 0) checkTime();
+    if (type === 'variable_assignment') {
+      const nameNode = node.childForFieldName('name');
+      const name = nameNode?.type === 'variable_name' ? nameNode.text : undefined;
+      if (name) {
+        const append = node.children.some((c) => c.type === '+=');
+        const list = assignments.get(name) ?? [];
+        list.push({ name, append, node, value: node.childForFieldName('value'), statementStart, branchPath: here });
+        assignments.set(name, list);
       }
-      if (cursor.gotoFirstChild()) {
-        paths.push(here);
-        types.push(type);
-        starts.push(statementStart);
-        if (paths.length > MAX_TREE_DEPTH) throw new LimitError(depthMessage(cursor.startPosition.row + 1));
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return { assignments, commands, tests, heredocs };
-        paths.pop();
-        types.pop();
-        starts.pop();
-      }
+    } else if (type === 'command') {
+      if (node.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(node.line, 'a command'));
+      commands.push({ node, statementStart, branchPath: here });
+    } else if (type === 'test_command') {
+      tests.push(node);
+    } else if (type === 'heredoc_redirect') {
+      heredocs.push({ node, statementStart, branchPath: here });
+    } else if (type === 'array') {
+      if (node.namedChildCount > MAX_WORDS) throw new LimitError(wordsMessage(node.line, 'an array'));
+    } else if ((type === 'string' || type === 'raw_string') && node.endIndex - node.startIndex > 2 * MAX_WORDS) {
+      if (node.text.split(/\s+/).length > MAX_WORDS) throw new LimitError(wordsMessage(node.line, 'a string'));
     }
-  } finally {
-    cursor.delete();
+    const child = node.firstChild;
+    if (child) {
+      paths.push(here);
+      types.push(type);
+      starts.push(statementStart);
+      if (paths.length > MAX_TREE_DEPTH) throw new LimitError(depthMessage(child.line));
+      node = child;
+      continue;
+    }
+    for (;;) {
+      if (node === root) return { assignments, commands, tests, heredocs };
+      const sibling = node.nextSibling;
+      if (sibling) {
+        node = sibling;
+        break;
+      }
+      node = node.parent!;
+      paths.pop();
+      types.pop();
+      starts.pop();
+    }
   }
 }
