@@ -116,8 +116,8 @@ function readAndMigrate(fsPath: FsPath, options: ProcessOptions, syntaxAccepted:
 }
 
 /** bash -n's verdict on each text of a file, asked once (the core and the guard both ask of the output). */
-function verdictMemo(known?: [string, boolean]): (text: string) => boolean {
-  const verdicts = new Map<string, boolean>(known ? [known] : []);
+function verdictMemo(...known: Array<[string, boolean]>): (text: string) => boolean {
+  const verdicts = new Map<string, boolean>(known);
   return (text) => {
     let accepted = verdicts.get(text);
     if (accepted === undefined) verdicts.set(text, (accepted = bashAccepts(text)));
@@ -145,7 +145,10 @@ export async function processFileLater(fsPath: FsPath, options: ProcessOptions):
   if (migrated.result.report.status !== 'changed') return finishFile(migrated, options, () => true);
   const output = migrated.result.output;
   if (await bashAcceptsLater(output)) return finishFile(migrated, options, () => true);
-  const accepts = verdictMemo([output, false]);
+  // The guard's other question, asked the same way (a process spawned from a worker forks it whole).
+  const original = migrated.decoded.text;
+  const originalAccepted = await bashAcceptsLater(original);
+  const accepts = verdictMemo([output, false], [original, originalAccepted]);
   const again = migrateDecoded(migrated, options, () => false);
   return 'report' in again ? again : finishFile(again, options, accepts);
 }

@@ -232,8 +232,14 @@ function wordIndexOf(words: Node[], node: Node): number {
   return words.findIndex((w) => w.startIndex <= node.startIndex && node.endIndex <= w.endIndex);
 }
 
-function maskOutside(source: string, start: number, end: number): string {
-  return source.slice(0, start).replace(/[^\n]/g, ' ') + source.slice(start, end) + source.slice(end).replace(/[^\n]/g, ' ');
+/** The last source blanked (every character but newlines a space), for the code strings of one file. */
+let blankedFor: { source: string; blank: string } | undefined;
+
+/** `code` in place of source[start, end), everything around it blanked (offsets and lines kept). */
+function maskOutside(source: string, code: string, start: number, end: number): string {
+  if (blankedFor?.source !== source) blankedFor = { source, blank: source.replace(/[^\n]/g, ' ') };
+  const blank = blankedFor.blank;
+  return blank.slice(0, start) + code + blank.slice(end);
 }
 
 export interface LaunchScan {
@@ -386,7 +392,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     }
     // Same length: offsets into `masked` are offsets into the file.
     const code = joined ? body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length)) : body;
-    const masked = maskOutside(source.slice(0, start) + code + source.slice(end), start, end);
+    const masked = maskOutside(source, code, start, end);
     // Only the code's lines are parsed (included ranges): the blanks around them say nothing.
     const lineEnd = masked.indexOf('\n', end);
     const tree = parseBash(masked, undefined, [{ start, end: lineEnd === -1 ? masked.length : lineEnd + 1 }]);
