@@ -76,7 +76,7 @@ Options:
   --config <file>       settings and fork-specific flag mappings (default: the nearest
                         bridge-migrate.config.json in or above each path)
   --ignore <glob>       skip matching paths (gitignore syntax; repeatable)
-  --jobs <n>            worker threads (default: one per core for many files)
+  --jobs <n>            threads migrating files (default: one per core for many files)
   --max-bytes <n>       skip files larger than this (default 5242880)
   --recipe <name|auto>  Bridge recipe (default: vanilla_gpt_pretrain_config)
   --bridge-root <text>  Megatron Bridge checkout as shell text

@@ -69,18 +69,8 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
   };
   const stopped = () => pool.stop?.aborted === true || pool.kill?.aborted === true;
   if (jobs <= 1 || files.length <= 1) {
-    await initParser();
-    const unfinished: Promise<void>[] = [];
-    for (let i = 0; i < files.length; i++) {
-      if (stopped()) break;
-      // Migrated now; delivered when its bash -n check has answered, while the next file migrates.
-      const index = i;
-      unfinished.push(processFileLater(files[index], options).then((outcome) => deliver(index, outcome)));
-      if (unfinished.length >= FILES_PER_THREAD) await unfinished.shift();
-      // Let a signal handler run between files.
-      else if (i + 1 < files.length) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await Promise.all(unfinished);
+    let i = 0;
+    await migrateHere(() => (i < files.length && !stopped() ? i++ : undefined), files, options, deliver);
     return { processed: next, interrupted: next < files.length };
   }
   enableTiering();
@@ -90,7 +80,11 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
   let cursor = 0;
   const inFlight = new Set<number>();
   const workers = new Set<Worker>();
+  // This thread migrates files too (from the same queue): one worker fewer to start and hold in
+  // memory (about 50 MB each), while the work here is what a worker's would be.
+  const take = () => (cursor < files.length && !stopped() ? cursor++ : undefined);
   await new Promise<void>((resolve, reject) => {
+    const here = migrateHere(take, files, options, deliver);
     let alive = 0;
     let killed = false;
     const onKill = () => {
@@ -101,7 +95,7 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
     // Files of crashed workers, migrated in this thread (whose parser may still have to load).
     const inline: Promise<void>[] = [];
     const finish = () => {
-      void Promise.all(inline).then(() => {
+      void Promise.all([...inline, here]).then(() => {
         pool.kill?.removeEventListener('abort', onKill);
         if (killed) for (const index of inFlight) cleanUpAfterKill(files[index]);
         if (done === files.length || stopped()) resolve();
@@ -120,13 +114,15 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
       alive++;
       // The files this worker holds (FILES_PER_THREAD at most).
       const held = new Set<number>();
+      let closed = false;
       const feed = () => {
-        if (cursor < files.length && !stopped()) {
-          const index = cursor++;
+        const index = take();
+        if (index !== undefined) {
           held.add(index);
           inFlight.add(index);
           w.postMessage({ index, path: files[index] });
-        } else if (held.size === 0) {
+        } else if (held.size === 0 && !closed) {
+          closed = true;
           w.postMessage(null);
         }
       };
@@ -159,7 +155,24 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
         if (alive === 0) finish();
       });
     };
-    for (let i = 0; i < Math.min(jobs, files.length); i++) start();
+    for (let i = 0; i < Math.min(jobs - 1, files.length - 1); i++) start();
   });
   return { processed: next, interrupted: next < files.length };
+}
+
+/**
+ * Files migrated in this thread, the next index from `take` until it has none: each is migrated at
+ * once and delivered when its bash -n check has answered, while the next one migrates.
+ */
+async function migrateHere(take: () => number | undefined, files: FsPath[], options: ProcessOptions, deliver: (index: number, outcome: FileOutcome) => void): Promise<void> {
+  await initParser();
+  const unfinished: Promise<void>[] = [];
+  for (let index = take(); index !== undefined; index = take()) {
+    const file = index;
+    unfinished.push(processFileLater(files[file], options).then((outcome) => deliver(file, outcome)));
+    if (unfinished.length >= FILES_PER_THREAD) await unfinished.shift();
+    // Let a signal handler and the workers' messages run between files.
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(unfinished);
 }
