@@ -73,6 +73,8 @@ function candidateName(name: string): boolean {
 
 class GitignoreError extends Error {}
 
+const GITIGNORE = Buffer.from('.gitignore');
+
 function readGitignore(dir: FsPath): IgnoreLayer | undefined {
   const file = joinPath(dir, '.gitignore');
   let text: string;
@@ -210,10 +212,11 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
     return undefined;
   };
 
-  const visitDir = (dir: FsPath, layers: IgnoreLayer[], extra: IgnoreLayer | undefined) => {
+  /** `knownReal`: the folder's real path, where its parent's real path and its name give it (not a link). */
+  const visitDir = (dir: FsPath, layers: IgnoreLayer[], extra: IgnoreLayer | undefined, knownReal?: FsPath) => {
     let real: FsPath;
     try {
-      real = realPath(dir);
+      real = knownReal ?? realPath(dir);
     } catch (e) {
       problems.push({ path: dir, message: `cannot read directory: ${errnoText(e)}` });
       return;
@@ -241,7 +244,8 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
     }
     let own: IgnoreLayer | undefined;
     try {
-      own = useGitignore ? readGitignore(dir) : undefined;
+      // Opened only when listed: trying it in every folder was a third of a walk's time.
+      own = useGitignore && entries.some((ent) => ent.name.equals(GITIGNORE)) ? readGitignore(dir) : undefined;
     } catch (e) {
       problems.push({ path: dir, message: (e as Error).message });
       return;
@@ -252,14 +256,14 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
     for (const ent of entries) {
       const p = joinPath(dir, ent.name);
       try {
-        visitEntry(ent, p, here, all, extra);
+        visitEntry(ent, p, here, all, extra, real);
       } catch (e) {
         problems.push({ path: p, message: `cannot read: ${errnoText(e)}` });
       }
     }
   };
 
-  const visitEntry = (ent: Dirent<Buffer>, p: FsPath, here: IgnoreLayer[], all: IgnoreLayer[], extra: IgnoreLayer | undefined) => {
+  const visitEntry = (ent: Dirent<Buffer>, p: FsPath, here: IgnoreLayer[], all: IgnoreLayer[], extra: IgnoreLayer | undefined, parentReal: FsPath) => {
     const name = ent.name.toString('utf8');
     let isDir = ent.isDirectory();
     let isFile = ent.isFile();
@@ -273,7 +277,8 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
       if (st.isSymbolicLink()) return visitLink(p, name, here, all, extra);
     }
     if (ent.isSymbolicLink()) return visitLink(p, name, here, all, extra);
-    visitKind(p, name, isDir, isFile, other, here, all, extra);
+    // Not a link: its real path is its folder's and its name (no realpath call per entry).
+    visitKind(p, name, isDir, isFile, other, here, all, extra, joinPath(parentReal, ent.name));
   };
 
   const visitLink = (p: FsPath, name: string, here: IgnoreLayer[], all: IgnoreLayer[], extra: IgnoreLayer | undefined) => {
@@ -308,15 +313,16 @@ export function walk(paths: string[], options: WalkOptions = {}): WalkResult {
     visitKind(p, name, isDir, isFile, nonRegularKind(st), here, all, extra);
   };
 
-  const visitKind = (p: FsPath, name: string, isDir: boolean, isFile: boolean, other: string | undefined, here: IgnoreLayer[], all: IgnoreLayer[], extra: IgnoreLayer | undefined) => {
+  /** `knownReal`: the entry's real path when it is not reached through a link. */
+  const visitKind = (p: FsPath, name: string, isDir: boolean, isFile: boolean, other: string | undefined, here: IgnoreLayer[], all: IgnoreLayer[], extra: IgnoreLayer | undefined, knownReal?: FsPath) => {
     if (isDir) {
       if (name.startsWith('.') || name === 'node_modules') return;
       if (isIgnored(all, p, true)) return;
-      visitDir(p, here, extra);
+      visitDir(p, here, extra, knownReal);
     } else if (isFile) {
       if (isIgnored(all, p, false)) return;
       if (isScriptName(name) || (!name.includes('.') && hasShellShebang(p))) {
-        const realFile = realPath(p);
+        const realFile = knownReal ?? realPath(p);
         if (seen.has(pathKey(realFile))) return;
         seen.add(pathKey(realFile));
         files.push(p);
