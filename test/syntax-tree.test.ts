@@ -31,38 +31,32 @@ interface Shape {
 
 const where = (node: { type: string; startIndex: number; endIndex: number }) => `${node.type}@${node.startIndex}-${node.endIndex}`;
 
+/** What both kinds of node answer under the same names. */
+interface Answers {
+  type: string;
+  startIndex: number;
+  endIndex: number;
+  text: string;
+  isNamed: boolean;
+  isMissing: boolean;
+  hasError: boolean;
+  parent: { type: string; startIndex: number; endIndex: number } | null;
+  namedChildCount: number;
+}
+
+function shape(node: Answers, field: string | null, children: Shape[]): Shape {
+  const parent = node.parent ? where(node.parent) : null;
+  return { type: node.type, start: node.startIndex, end: node.endIndex, text: node.text, named: node.isNamed, missing: node.isMissing, error: node.hasError, field, parent, namedChildCount: node.namedChildCount, children };
+}
+
 /** web-tree-sitter's view; each child's field from fieldNameForChild (a different route from the cursor's). */
 function rawShape(node: RawNode, field: string | null): Shape {
   const children = node.children.filter((child): child is RawNode => child !== null);
-  return {
-    type: node.type,
-    start: node.startIndex,
-    end: node.endIndex,
-    text: node.text,
-    named: node.isNamed,
-    missing: node.isMissing,
-    error: node.hasError,
-    field,
-    parent: node.parent ? where(node.parent) : null,
-    namedChildCount: node.namedChildCount,
-    children: children.map((child, i) => rawShape(child, node.fieldNameForChild(i))),
-  };
+  return shape(node, field, children.map((child, i) => rawShape(child, node.fieldNameForChild(i))));
 }
 
 function ourShape(node: Node): Shape {
-  return {
-    type: node.type,
-    start: node.startIndex,
-    end: node.endIndex,
-    text: node.text,
-    named: node.isNamed,
-    missing: node.isMissing,
-    error: node.hasError,
-    field: node.parent ? node.fieldName : null,
-    parent: node.parent ? where(node.parent) : null,
-    namedChildCount: node.namedChildCount,
-    children: node.children.map(ourShape),
-  };
+  return shape(node, node.parent ? node.fieldName : null, node.children.map(ourShape));
 }
 
 /** Field lookups by name, both ways, for every node. */
