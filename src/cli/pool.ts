@@ -80,8 +80,9 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
   let cursor = 0;
   const inFlight = new Set<number>();
   const workers = new Set<Worker>();
-  // This thread migrates files too (from the same queue): one worker fewer to start and hold in
-  // memory (about 50 MB each), while the work here is what a worker's would be.
+  // This thread migrates files too (from the same queue): one worker fewer to start, compile and
+  // warm up (with one worker instead of two, 0.84 of the CPU on the collection; peak memory did not
+  // fall: this thread's heap has no limits set).
   const take = () => (cursor < files.length && !stopped() ? cursor++ : undefined);
   await new Promise<void>((resolve, reject) => {
     const here = migrateHere(take, files, options, deliver);

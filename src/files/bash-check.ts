@@ -7,7 +7,8 @@
  * `bash -n` for it, and the thread migrates its next file while bash checks the last one (the
  * checks were about a sixth of a worker's time spent waiting). The text goes into a temporary
  * file (one per check in flight, kept open and rewritten, in memory under `/dev/shm` where the
- * system has it), its name down the server's stdin, the exit status back up its stdout. Same
+ * system has it: on a disk file system rewriting a file for each check cost more than the check),
+ * its name down the server's stdin, the exit status back up its stdout. Same
  * `bash` (from PATH), same input on stdin, a 10 s limit; a server that cannot start or dies
  * leaves its checks to one `bash -n` process each. One file (the stdin filter, API callers)
  * asks `bashAccepts()`, one process, synchronously.

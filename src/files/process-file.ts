@@ -136,8 +136,9 @@ export function processFile(fsPath: FsPath, options: ProcessOptions): FileOutcom
 /**
  * The same outcome as processFile, but the migrated text's `bash -n` check runs while the caller
  * goes on (the next file's migration): the core is told that bash will check it, so it skips its
- * own re-parse; where bash then rejects the text (a bridge-migrate bug, rare), the file is
- * migrated again as processFile does it, with the re-parse, and the original is checked too.
+ * own re-parse; where bash then rejects the text (an original bash rejects too, or a
+ * bridge-migrate bug), the file is migrated again as processFile does it, with the re-parse, and
+ * the original is checked too.
  */
 export async function processFileLater(fsPath: FsPath, options: ProcessOptions): Promise<FileOutcome> {
   const migrated = readAndMigrate(fsPath, options, () => bashAvailable());
