@@ -65,7 +65,9 @@ function tableFor(options: MigrateOptions): FlagTable {
 }
 
 function convertAll(occurrences: FlagOccurrence[], table: FlagTable, valueText: (token: Token) => string | undefined, fold: (conversions: Conversion[]) => Conversion[] = (c) => c) {
-  const entryOf = (o: FlagOccurrence) => table.lookup(o.flag);
+  // Every rule asks it of every occurrence: each occurrence is looked up once.
+  const entries = new Map(occurrences.map((o) => [o, table.lookup(o.flag)]));
+  const entryOf = (o: FlagOccurrence) => (entries.has(o) ? entries.get(o) : table.lookup(o.flag));
   const byOcc = new Map<FlagOccurrence, Conversion>();
   for (const o of occurrences) byOcc.set(o, convertOccurrence(o, entryOf(o)));
   const findings: Message[] = [];
