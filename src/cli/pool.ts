@@ -1,5 +1,6 @@
 /**
- * Runs processFile over many files: in this thread for a handful, on worker threads otherwise.
+ * Runs processFileLater over many files: in this thread for a handful, in this thread and worker
+ * threads otherwise.
  * Results are delivered in input order (so output is stable) as soon as they are contiguous.
  * A stop (SIGINT/SIGTERM) dispatches no more files and lets the ones in flight finish, so every
  * file is either untouched or completely written; a kill (a second signal) also terminates the

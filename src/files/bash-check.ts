@@ -182,7 +182,7 @@ function startServer(): CheckServer | null {
   }
 }
 
-/** One `bash -n` process on the text: its exit status (null when it was stopped at the limit). */
+/** One `bash -n` process on the text: true when it exits 0 (a check stopped at the limit is false). */
 function bashProcessAccepts(text: string): Promise<boolean> {
   return new Promise((settle) => {
     const child = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'ignore'], timeout: LIMIT_S * 1000 });

@@ -195,6 +195,7 @@ class Nodes {
 
 export class SyntaxNode {
   private childList?: SyntaxNode[];
+  private namedList?: SyntaxNode[];
 
   constructor(
     private readonly nodes: Nodes,
@@ -244,7 +245,7 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
-    return this.children.filter((child) => child.isNamed);
+    return (this.namedList ??= this.children.filter((child) => child.isNamed));
   }
 
   get namedChildCount(): number {

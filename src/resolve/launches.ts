@@ -232,13 +232,8 @@ function wordIndexOf(words: Node[], node: Node): number {
   return words.findIndex((w) => w.startIndex <= node.startIndex && node.endIndex <= w.endIndex);
 }
 
-/** The last source blanked (every character but newlines a space), for the code strings of one file. */
-let blankedFor: { source: string; blank: string } | undefined;
-
-/** `code` in place of source[start, end), everything around it blanked (offsets and lines kept). */
-function maskOutside(source: string, code: string, start: number, end: number): string {
-  if (blankedFor?.source !== source) blankedFor = { source, blank: source.replace(/[^\n]/g, ' ') };
-  const blank = blankedFor.blank;
+/** `code` in place of [start, end) of `blank` (the source with every character but newlines a space). */
+function maskOutside(blank: string, code: string, start: number, end: number): string {
   return blank.slice(0, start) + code + blank.slice(end);
 }
 
@@ -383,6 +378,8 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
   const launches: Launch[] = [];
   const problems: LaunchScan['problems'] = [];
 
+  // The source blanked once for all of its code strings (offsets and lines kept).
+  let blank: string | undefined;
   /** `joined`: the code is read with its newlines turned into blanks (unquoted `eval $X`). */
   const scanCode = (start: number, end: number, quoted: boolean, at: { statementStart: number; branchPath: string }, prefix: string, joined = false) => {
     const body = source.slice(start, end);
@@ -392,7 +389,7 @@ export function findLaunches(index: ScriptIndex, source: string, trees: Array<{ 
     }
     // Same length: offsets into `masked` are offsets into the file.
     const code = joined ? body.replace(/(?<!\\)\r?\n/g, (m) => ' '.repeat(m.length)) : body;
-    const masked = maskOutside(source, code, start, end);
+    const masked = maskOutside((blank ??= source.replace(/[^\n]/g, ' ')), code, start, end);
     // Only the code's lines are parsed (included ranges): the blanks around them say nothing.
     const lineEnd = masked.indexOf('\n', end);
     const tree = parseBash(masked, undefined, [{ start, end: lineEnd === -1 ? masked.length : lineEnd + 1 }]);
