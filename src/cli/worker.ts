@@ -5,12 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../parse/parser.js';
-import { processFileLater, type ProcessOptions } from '../files/process-file.js';
+import { processFileLater } from '../files/process-file.js';
 import { fromBytes } from '../files/fs-path.js';
 import { slimOutcome } from './summary.js';
+import type { WorkerInput } from './pool.js';
 
-const options = workerData as ProcessOptions;
-await initParser();
+const { options, parser } = workerData as WorkerInput;
+await initParser(parser);
 let unfinished = 0;
 let closing = false;
 parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {
