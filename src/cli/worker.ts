@@ -5,13 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../parse/parser.js';
-import { processFileLater } from '../files/process-file.js';
+import { processFileLater, type ProcessOptions } from '../files/process-file.js';
 import { fromBytes } from '../files/fs-path.js';
 import { slimOutcome } from './summary.js';
-import type { WorkerInput } from './pool.js';
 
-const { options, parser } = workerData as WorkerInput;
-await initParser(parser);
+const options = workerData as ProcessOptions;
+await initParser();
 let unfinished = 0;
 let closing = false;
 parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {
