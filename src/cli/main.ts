@@ -20,7 +20,7 @@ import { jsonReport, type RunOptions } from '../print/json-report.js';
 import { sarifLog } from '../print/sarif.js';
 import { githubAnnotations } from '../print/github.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './options.js';
-import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity, slimOutcome, spilledOutcome } from './summary.js';
+import { findingLines, countOutcomes, summaryLine, byPath, worstSeverity, slimOutcome, spilledOutcome, detached } from './summary.js';
 import { FindingsSpill } from './findings-spill.js';
 import { findConfigFile, loadConfigFile, recipeProblem, ConfigError, type ProjectConfig } from './config.js';
 import { statisticsLines } from './statistics.js';
@@ -327,8 +327,9 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
             output.write(colorOut ? colorDiff(text) : text);
             outcome.diff = undefined;
           }
-          if (spill) outcomes.push(spilledOutcome(outcome, spill.add(findingLines(outcome, o.verbose, colorErr).map((line) => `${line}\n`).join(''))));
-          else outcomes.push(slim ? slimOutcome(outcome, o.verbose) : outcome);
+          // What is kept until the summary is copied (see detached); a whole outcome (reports, --verify) holds the texts anyway.
+          if (spill) outcomes.push(detached(spilledOutcome(outcome, spill.add(findingLines(outcome, o.verbose, colorErr).map((line) => `${line}\n`).join('')))));
+          else outcomes.push(slim ? detached(slimOutcome(outcome, o.verbose)) : outcome);
         },
       });
       processed += result.processed;
