@@ -44,6 +44,8 @@ describe('one thread or several: the same output', () => {
     const one = run(dir, ['--jobs', '1', '-v', '--json', 'report.json', '.']);
     const oneReport = readFileSync(join(dir, 'report.json'), 'utf8');
     expect(one.stdout.split('\n').filter((line) => line.startsWith('+++ ')).length).toBeGreaterThan(50);
+    // Every name here is UTF-8 (top-level files too, whose walk names were Buffers in one thread).
+    expect(oneReport).not.toContain('pathBase64');
     for (const jobs of ['2', '3']) {
       const many = run(dir, ['--jobs', jobs, '-v', '--json', 'report.json', '.']);
       expect(many).toEqual(one);
