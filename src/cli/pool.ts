@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import v8 from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { initParser } from '../parse/parser.js';
+import { compiledParser, initParser, initParserFrom, type CompiledParser } from '../parse/parser.js';
 import { processFileLater, type FileOutcome, type ProcessOptions } from '../files/process-file.js';
 import { cleanUpAfterKill } from '../files/atomic-write.js';
 import type { FsPath } from '../files/fs-path.js';
@@ -30,6 +30,12 @@ export interface PoolResult {
   processed: number;
   /** True when stopped before every file was processed. */
   interrupted: boolean;
+}
+
+/** What a worker thread is started with (src/cli/worker.ts). */
+export interface WorkerInput {
+  options: ProcessOptions;
+  parser: CompiledParser;
 }
 
 export const INLINE_BELOW = 24;
@@ -78,6 +84,8 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
   // Loaded here, not at start-up: a run of a few files never starts a worker.
   const { Worker } = await import('node:worker_threads');
   const workerUrl = new URL('./worker.js', import.meta.url);
+  // Compiled once here, shared by every thread (see CompiledParser).
+  const parser = compiledParser();
   let cursor = 0;
   const inFlight = new Set<number>();
   const workers = new Set<Worker>();
@@ -86,7 +94,7 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
   // fall: this thread's heap has no limits set).
   const take = () => (cursor < files.length && !stopped() ? cursor++ : undefined);
   await new Promise<void>((resolve, reject) => {
-    const here = migrateHere(take, files, options, deliver);
+    const here = migrateHere(take, files, options, deliver, parser);
     let alive = 0;
     let killed = false;
     const onKill = () => {
@@ -111,7 +119,7 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
       // worker's heap grow with the number of files it has seen (about 40 MB more at 10,000
       // files). A file that needs more ends its worker (ERR_WORKER_OUT_OF_MEMORY): the 'error'
       // handler below migrates that file here, without the cap, and starts a new worker.
-      const w = new Worker(workerUrl, { workerData: options, resourceLimits: WORKER_LIMITS });
+      const w = new Worker(workerUrl, { workerData: { options, parser } satisfies WorkerInput, resourceLimits: WORKER_LIMITS });
       workers.add(w);
       alive++;
       // The files this worker holds (FILES_PER_THREAD at most).
@@ -143,7 +151,7 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
         if (!killed) {
           for (const index of held) {
             inFlight.delete(index);
-            inline.push(initParser().then(() => processFileLater(files[index], options)).then((outcome) => deliver(index, outcome)));
+            inline.push(initParserFrom(parser).then(() => processFileLater(files[index], options)).then((outcome) => deliver(index, outcome)));
           }
         }
         held.clear();
@@ -166,8 +174,8 @@ export async function runAll(files: FsPath[], options: ProcessOptions, pool: Poo
  * Files migrated in this thread, the next index from `take` until it has none: each is migrated at
  * once and delivered when its bash -n check has answered, while the next one migrates.
  */
-async function migrateHere(take: () => number | undefined, files: FsPath[], options: ProcessOptions, deliver: (index: number, outcome: FileOutcome) => void): Promise<void> {
-  await initParser();
+async function migrateHere(take: () => number | undefined, files: FsPath[], options: ProcessOptions, deliver: (index: number, outcome: FileOutcome) => void, parser?: CompiledParser): Promise<void> {
+  await (parser ? initParserFrom(parser) : initParser());
   const unfinished: Promise<void>[] = [];
   for (let index = take(); index !== undefined; index = take()) {
     const file = index;

@@ -4,13 +4,14 @@
  * checks the first (processFileLater).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initParser } from '../parse/parser.js';
-import { processFileLater, type ProcessOptions } from '../files/process-file.js';
+import { initParserFrom } from '../parse/parser.js';
+import { processFileLater } from '../files/process-file.js';
 import { fromBytes } from '../files/fs-path.js';
 import { slimOutcome } from './summary.js';
+import type { WorkerInput } from './pool.js';
 
-const options = workerData as ProcessOptions;
-await initParser();
+const { options, parser } = workerData as WorkerInput;
+await initParserFrom(parser);
 let unfinished = 0;
 let closing = false;
 parentPort!.on('message', (msg: { index: number; path: string | Uint8Array } | null) => {

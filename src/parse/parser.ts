@@ -20,23 +20,82 @@ function wasmPath(pkgFile: string): string {
   return require.resolve(pkgFile);
 }
 
+/**
+ * The parser's two WebAssembly modules, compiled: web-tree-sitter's runtime and the bash grammar.
+ * A worker thread given these (postMessage shares a compiled module between the threads of a
+ * process) instantiates them instead of compiling its own copy, so the machine code, and the
+ * optimised code V8 tiers hot functions up to while files are parsed, exists once for all threads.
+ */
+export interface CompiledParser {
+  runtime: WebAssembly.Module;
+  grammar: WebAssembly.Module;
+}
+
+let compiled: CompiledParser | undefined;
+
+/** The compiled modules, for worker threads (see CompiledParser); compiled here when first asked. */
+export function compiledParser(): CompiledParser {
+  compiled ??= {
+    runtime: new WebAssembly.Module(readFileSync(wasmPath('web-tree-sitter/tree-sitter.wasm'))),
+    grammar: new WebAssembly.Module(readFileSync(wasmPath('tree-sitter-bash/tree-sitter-bash.wasm'))),
+  };
+  return compiled;
+}
+
 /** Loads the grammar. Safe to call many times; resolves once the parser is ready. */
 export function initParser(): Promise<void> {
+  return loadParser();
+}
+
+/**
+ * Loads the grammar from modules compiled in another thread (see CompiledParser). A function of
+ * its own, not an optional argument of initParser: `beforeAll(initParser)` passes its context.
+ */
+export function initParserFrom(shared: CompiledParser): Promise<void> {
+  return loadParser(shared);
+}
+
+function loadParser(shared?: CompiledParser): Promise<void> {
   if (parser) return Promise.resolve();
   if (!loading) {
     loading = (async () => {
-      const runtime = readFileSync(wasmPath('web-tree-sitter/tree-sitter.wasm'));
-      const binding = { wasmBinary: runtime };
+      if (shared) compiled = shared;
+      const binding: Record<string, unknown> = compiled ? { instantiateWasm: instantiateFrom(compiled.runtime) } : { wasmBinary: readFileSync(wasmPath('web-tree-sitter/tree-sitter.wasm')) };
       await Parser.init(binding);
       useBinding(binding);
       const grammar = readFileSync(wasmPath('tree-sitter-bash/tree-sitter-bash.wasm'));
-      const language = await Language.load(grammar);
+      const language = compiled ? await loadingFrom(compiled.grammar, grammar, () => Language.load(grammar)) : await Language.load(grammar);
       const p = new Parser();
       p.setLanguage(language);
       parser = p;
     })();
   }
   return loading;
+}
+
+/** Emscripten's hook for making the runtime's instance: from the compiled module. */
+function instantiateFrom(module: WebAssembly.Module) {
+  return (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+    receive(new WebAssembly.Instance(module, imports), module);
+    return {};
+  };
+}
+
+/**
+ * Language.load takes only the grammar's bytes (it reads their dynamic-linking section, then
+ * compiles and instantiates them with WebAssembly.instantiate): while it runs, instantiating those
+ * bytes instantiates the compiled module instead.
+ */
+async function loadingFrom<T>(module: WebAssembly.Module, bytes: Uint8Array, load: () => Promise<T>): Promise<T> {
+  const instantiate = WebAssembly.instantiate;
+  const fromCompiled = ((source: unknown, imports?: WebAssembly.Imports) =>
+    source === bytes ? Promise.resolve({ module, instance: new WebAssembly.Instance(module, imports) }) : instantiate(source as BufferSource, imports)) as typeof WebAssembly.instantiate;
+  WebAssembly.instantiate = fromCompiled;
+  try {
+    return await load();
+  } finally {
+    if (WebAssembly.instantiate === fromCompiled) WebAssembly.instantiate = instantiate;
+  }
 }
 
 /** Tells a tree about text replacements (any order; applied last-first) so it can be re-parsed incrementally. */
