@@ -20,7 +20,7 @@ import { escapeData, escapeProperty, githubAnnotations } from '../src/print/gith
 import { leftoverComments, leftoverFinding } from '../src/resolve/leftover-comments.js';
 import { statisticsLines } from '../src/cli/statistics.js';
 import { colorFor } from '../src/cli/color.js';
-import { fileFindings } from '../src/cli/summary.js';
+import { countOutcomes, fileFindings, needsAttention, spilledOutcome, worstSeverity } from '../src/cli/summary.js';
 import { repoRelativePath } from '../src/files/repo-path.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -210,5 +210,27 @@ describe('diff headers', () => {
     // Outside any repository: relative to the working directory.
     const outside = mkdtempSync(join(tmpdir(), 'bm-norepo-'));
     expect(repoRelativePath('a/../b/c.sh', outside)).toBe('b/c.sh');
+  });
+});
+
+describe('spilled outcomes (kept per file until the summary of a large run)', () => {
+  it('give the same counts, attention, worst severity and --check lines as the outcomes they stand for', () => {
+    const outcomes = fixtureOutcomes();
+    const spilled = outcomes.map((outcome) => spilledOutcome(outcome, { offset: 0, length: 0 }));
+    expect(countOutcomes(spilled)).toEqual(countOutcomes(outcomes));
+    expect(worstSeverity(spilled)).toBe(worstSeverity(outcomes));
+    const checkFacts = (list: FileOutcome[]) =>
+      list.map((o) => ({ path: o.path, status: o.report.status, attention: needsAttention(o), blocked: o.report.launches.filter((l) => l.verdict === 'blocked').map((l) => [l.line, l.entrypoint, l.migrated, l.findings.filter((f) => f.severity === 'error').length]) }));
+    expect(checkFacts(spilled)).toEqual(checkFacts(outcomes));
+    expect(spilled.some((o) => o.report.launches.some((l) => l.verdict === 'blocked'))).toBe(true);
+  });
+
+  it('share their empty lists, frozen, so that nothing can add to one', () => {
+    const [first, second] = fixtureOutcomes()
+      .filter((o) => o.report.launches.length > 0)
+      .map((outcome) => spilledOutcome(outcome, { offset: 0, length: 0 }));
+    expect(first.report.messages).toBe(second.report.messages);
+    expect(Object.isFrozen(first.report.launches[0].overrides)).toBe(true);
+    expect(() => first.report.messages.push({ line: 1, severity: 'note', message: 'x' })).toThrow(TypeError);
   });
 });

@@ -327,8 +327,8 @@ async function treeMode(o: CliOptions, groups: ConfigGroup[], reports: Reports):
             output.write(colorOut ? colorDiff(text) : text);
             outcome.diff = undefined;
           }
-          // What is kept until the summary is copied (see detached); a whole outcome (reports, --verify) holds the texts anyway.
-          if (spill) outcomes.push(detached(spilledOutcome(outcome, spill.add(findingLines(outcome, o.verbose, colorErr).map((line) => `${line}\n`).join('')))));
+          // What is kept until the summary shares nothing with the outcome (see detached, spilledOutcome); a whole outcome (reports, --verify) holds the texts anyway.
+          if (spill) outcomes.push(spilledOutcome(outcome, spill.add(findingLines(outcome, o.verbose, colorErr).map((line) => `${line}\n`).join(''))));
           else outcomes.push(slim ? detached(slimOutcome(outcome, o.verbose)) : outcome);
         },
       });

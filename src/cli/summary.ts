@@ -107,29 +107,63 @@ export function slimOutcome(o: FileOutcome, showNotes: boolean): FileOutcome {
   } as FileOutcome;
 }
 
+/** Stands for each error finding of a launch in a spilled outcome: --check counts them, nothing reads them. */
+const COUNTED_ERROR: Finding = Object.freeze({ line: 0, severity: 'error', message: '' });
+/** One empty array for every dropped list (frozen: nothing may add to it). */
+const NONE = Object.freeze([]) as unknown as never[];
+/** `n` error stand-ins, one frozen array per count, shared by every spilled outcome. */
+const countedErrors: Finding[][] = [];
+function counted(n: number): Finding[] {
+  return (countedErrors[n] ??= Object.freeze(Array.from({ length: n }, () => COUNTED_ERROR)) as Finding[]);
+}
+/** Entrypoint and launcher names, copied once each (see detached): a run has a handful of them. */
+const names = new Map<string, string>();
+function keptName(name: string): string {
+  let kept = names.get(name);
+  if (kept === undefined) names.set(name, (kept = copiedString(name)));
+  return kept;
+}
+
 /**
  * An outcome whose stderr lines went to a FindingsSpill: what --check, --list, the summary and the
- * exit code still need (status, error, each launch's verdict and its error findings), the rest dropped.
+ * exit code still need (status, error, each launch's verdict and its error findings), the rest
+ * dropped. Kept for every file until the summary, so it is small and shares no string with the
+ * outcome (see detached): names interned, empty and stand-in arrays shared and frozen (about a
+ * third of a structured clone's size).
  */
-/** Stands for each error finding of a launch in a spilled outcome: --check counts them, nothing reads them. */
-const COUNTED_ERROR: Finding = { line: 0, severity: 'error', message: '' };
-
 export function spilledOutcome(o: FileOutcome, at: SpilledText): FileOutcome {
   const worst = worstSeverity([o]);
   const r = o.report;
+  // The path is not cut from a script (the walk's name, or a worker's message).
+  const path = o.path;
   return {
-    path: o.path,
-    ...(o.rawPath ? { rawPath: o.rawPath } : {}),
+    path,
+    ...(o.rawPath ? { rawPath: new Uint8Array(o.rawPath) } : {}),
     written: o.written,
-    spilled: { ...at, attention: needsAttention(o), ...(worst ? { worst } : {}) },
+    spilled: { offset: at.offset, length: at.length, attention: needsAttention(o), ...(worst ? { worst } : {}) },
     report: {
-      path: r.path === o.path ? o.path : r.path,
+      path: r.path === o.path || r.path === undefined ? r.path && path : copiedString(r.path),
       status: r.status,
-      ...(r.error !== undefined ? { error: r.error } : {}),
-      messages: [],
-      launches: r.launches.map((l) => ({ line: l.line, entrypoint: l.entrypoint, launcher: l.launcher, migrated: l.migrated, verdict: l.verdict, overrides: [], pinned: [], removed: [], findings: l.findings.filter((f) => f.severity === 'error').map(() => COUNTED_ERROR) })),
+      ...(r.error !== undefined ? { error: copiedString(r.error) } : {}),
+      messages: NONE,
+      launches: r.launches.map((l) => ({
+        line: l.line,
+        entrypoint: keptName(l.entrypoint),
+        launcher: keptName(l.launcher),
+        migrated: l.migrated,
+        verdict: l.verdict,
+        overrides: NONE,
+        pinned: NONE,
+        removed: NONE,
+        findings: counted(l.findings.filter((f) => f.severity === 'error').length),
+      })),
     },
   };
+}
+
+/** A string with its own characters, every UTF-16 unit kept (not a slice of a longer one). */
+function copiedString(text: string): string {
+  return structuredClone(text);
 }
 
 /**
