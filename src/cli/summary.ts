@@ -128,8 +128,9 @@ function keptName(name: string): string {
  * An outcome whose stderr lines went to a FindingsSpill: what --check, --list, the summary and the
  * exit code still need (status, error, each launch's verdict and its error findings), the rest
  * dropped. Kept for every file until the summary, so it is small and shares no string with the
- * outcome (see detached): names interned, empty and stand-in arrays shared and frozen (about a
- * third of a structured clone's size).
+ * outcome (see detached): names interned, empty and stand-in arrays shared and frozen. On a
+ * 20,000-file --check (gc() every 3 s) the main thread's live heap grew 7 MB over the run's last
+ * 40 s, against 17 MB with a structured clone of the outcome below.
  */
 export function spilledOutcome(o: FileOutcome, at: SpilledText): FileOutcome {
   const worst = worstSeverity([o]);
