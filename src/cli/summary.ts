@@ -143,7 +143,7 @@ export function spilledOutcome(o: FileOutcome, at: SpilledText): FileOutcome {
     written: o.written,
     spilled: { offset: at.offset, length: at.length, attention: needsAttention(o), ...(worst ? { worst } : {}) },
     report: {
-      path: r.path === o.path || r.path === undefined ? r.path && path : copiedString(r.path),
+      path: r.path === o.path ? path : r.path === undefined ? undefined : copiedString(r.path),
       status: r.status,
       ...(r.error !== undefined ? { error: copiedString(r.error) } : {}),
       messages: NONE,

@@ -27,12 +27,13 @@ export function pathKey(path: FsPath): string {
 }
 
 export function joinPath(dir: FsPath, name: FsPath): FsPath {
-  // `.` joins to the bare name, as path.join does (paths are shown as the walk makes them).
-  // The bare name as it would be joined: a string when it is UTF-8 (readdir gives Buffers).
-  if (typeof dir === 'string' && (dir === '.' || dir === './')) return typeof name === 'string' ? name : fromBytes(name);
+  // `.` joins to the bare name, as path.join does (paths are shown as the walk makes them), and
+  // like any joined name a string when it is UTF-8 (readdir gives Buffers).
+  const bare = () => (typeof name === 'string' ? name : fromBytes(name));
+  if (typeof dir === 'string' && (dir === '.' || dir === './')) return bare();
   if (typeof dir === 'string' && typeof name === 'string') return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
   const d = toBytes(dir);
-  if (d.length === 1 && d[0] === 0x2e) return typeof name === 'string' ? name : fromBytes(name);
+  if (d.length === 1 && d[0] === 0x2e) return bare();
   const sep = d.length && d[d.length - 1] === SLASH ? Buffer.alloc(0) : Buffer.from('/');
   return fromBytes(Buffer.concat([d, sep, toBytes(name)]));
 }

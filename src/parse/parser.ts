@@ -48,8 +48,9 @@ export function initParser(): Promise<void> {
 }
 
 /**
- * Loads the grammar from modules compiled in another thread (see CompiledParser). A function of
- * its own, not an optional argument of initParser: `beforeAll(initParser)` passes its context.
+ * Loads the grammar from the modules compiledParser() made (see CompiledParser), in the thread that
+ * compiled them or in a worker given them. A function of its own, not an optional argument of
+ * initParser: `beforeAll(initParser)` passes its context.
  */
 export function initParserFrom(shared: CompiledParser): Promise<void> {
   return loadParser(shared);
